@@ -29,6 +29,10 @@ async function* walk(dir) {
   }
 }
 
+if (process.env.X402_SKIP_BUILD === '1' && process.argv.includes('--if-needed')) {
+  process.stdout.write('build skipped (X402_SKIP_BUILD=1)\n');
+  process.exit(0);
+}
 const started = Date.now();
 await rm(out, { recursive: true, force: true });
 const options = swcOptions({ baseUrl: root, paths: { '@x402-ledger/*': ['libs/*/src'] } });

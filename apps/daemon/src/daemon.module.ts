@@ -1,0 +1,46 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { DaemonConfig } from '@x402-ledger/config';
+import type { DevChain } from '@x402-ledger/evm';
+import { ObservabilityModule, type ReadinessCheck } from '@x402-ledger/observability';
+import { DevController } from './dev.controller';
+import { DEV_INFO, type DevInfo } from './dev-info';
+
+export interface DaemonModuleOptions {
+  config: DaemonConfig;
+  chain: DevChain | undefined;
+  /** Filled in once the HTTP server listens (the port may be 0 = chosen by the OS). */
+  devInfo: { current?: DevInfo };
+}
+
+/**
+ * The all-in-one process: composes the very same feature modules that apps/facilitator, apps/sessions,
+ * apps/projector and apps/api compose one each. Thin by design — no logic here.
+ */
+@Module({})
+export class DaemonModule {
+  static forRoot({ config, chain, devInfo }: DaemonModuleOptions): DynamicModule {
+    const checks: ReadinessCheck[] = [];
+    if (chain) {
+      checks.push({
+        name: 'chain',
+        check: async () => {
+          const id = await chain.publicClient.getChainId();
+          if (id !== chain.chainId) throw new Error(`chain id ${id}, expected ${chain.chainId}`);
+        },
+      });
+    }
+    const dev = config.mode === 'dev' && chain !== undefined;
+    return {
+      module: DaemonModule,
+      imports: [
+        ObservabilityModule.forRoot({
+          service: 'x402-daemon',
+          level: config.logLevel,
+          readinessChecks: { useValue: checks },
+        }),
+      ],
+      controllers: dev ? [DevController] : [],
+      providers: dev ? [{ provide: DEV_INFO, useValue: devInfo }] : [],
+    };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './readiness-check';
+export * from './metrics.service';
+export * from './observability.module';
