@@ -3,13 +3,13 @@ import { startDaemon } from './support/daemon-process';
 
 describe('npm start: the daemon on embedded defaults', () => {
   it('serves /health, /dev and /metrics offline, then exits cleanly on SIGTERM within 10 s', async () => {
-    const sut = await startDaemon();
+    const sut = await startDaemon({ env: { LOG_LEVEL: 'info' } });
     try {
       const live = await fetch(`${sut.baseUrl}/health/live`);
       expect(live.status).toBe(200);
       const ready = (await (await fetch(`${sut.baseUrl}/health/ready`)).json()) as { status: string; info: object };
       expect(ready.status).toBe('ok');
-      expect(Object.keys(ready.info)).toEqual(expect.arrayContaining(['chain']));
+      expect(Object.keys(ready.info)).toEqual(expect.arrayContaining(['chain', 'eventLog']));
 
       expect(sut.dev).toMatchObject({
         network: 'eip155:31337',

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { DaemonConfig } from '@x402-ledger/config';
+import { EventLog, EventLogModule } from '@x402-ledger/event-log';
 import type { DevChain } from '@x402-ledger/evm';
 import { ObservabilityModule, type ReadinessCheck } from '@x402-ledger/observability';
 import { DevController } from './dev.controller';
@@ -36,8 +37,12 @@ export class DaemonModule {
         ObservabilityModule.forRoot({
           service: 'x402-daemon',
           level: config.logLevel,
-          readinessChecks: { useValue: checks },
+          readinessChecks: {
+            inject: [EventLog],
+            useFactory: (log: EventLog): ReadinessCheck[] => [{ name: 'eventLog', check: () => log.ping() }, ...checks],
+          },
         }),
+        EventLogModule.forRoot({ url: config.eventLogUrl }),
       ],
       controllers: dev ? [DevController] : [],
       providers: dev ? [{ provide: DEV_INFO, useValue: devInfo }] : [],

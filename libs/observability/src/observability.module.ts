@@ -8,13 +8,15 @@ import { HealthController } from './health.controller';
 import { HttpMetricsInterceptor } from './http-metrics.interceptor';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
-import { READINESS_CHECKS } from './readiness-check';
+import { READINESS_CHECKS, type ReadinessCheck } from './readiness-check';
 
 export interface ObservabilityOptions {
   service: string;
   level: string;
   /** Provider that yields ReadinessCheck[] for /health/ready (useFactory + inject in the composition root). */
-  readinessChecks: Omit<Provider & { useFactory: unknown }, 'provide'> | { useValue: unknown };
+  readinessChecks:
+    | { useValue: ReadinessCheck[] }
+    | { useFactory: (...deps: never[]) => ReadinessCheck[] | Promise<ReadinessCheck[]>; inject: unknown[] };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

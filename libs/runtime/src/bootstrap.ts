@@ -38,9 +38,9 @@ export async function bootstrap(options: BootstrapOptions): Promise<INestApplica
   let closing: Promise<void> | undefined;
   const shutdown = (signal: string) => {
     if (closing) return;
-    logger.log({ signal }, 'shutting down: draining in-flight requests');
+    logger.log({ msg: 'shutting down: draining in-flight requests', signal });
     const timer = setTimeout(() => {
-      logger.error({ timeoutMs: options.shutdownTimeoutMs }, 'graceful shutdown timed out; exiting');
+      logger.error({ msg: 'graceful shutdown timed out; exiting', timeoutMs: options.shutdownTimeoutMs });
       process.exit(1);
     }, options.shutdownTimeoutMs);
     timer.unref();
@@ -54,7 +54,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<INestApplica
           process.exit(0);
         },
         (error: unknown) => {
-          logger.error({ err: error }, 'error during shutdown');
+          logger.error({ msg: 'error during shutdown', err: error });
           process.exit(1);
         },
       );
