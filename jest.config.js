@@ -16,6 +16,8 @@ const common = {
 };
 
 module.exports = {
+  // jest-circus reads testTimeout only at the top level; integration/e2e tests talk to real services.
+  testTimeout: 180_000,
   reporters: ['default', '<rootDir>/test/setup/summary-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
@@ -25,7 +27,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-      testTimeout: 120_000,
     },
     {
       ...common,
@@ -33,7 +34,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e.ts'],
       globalSetup: '<rootDir>/test/e2e/support/e2e-global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-      testTimeout: 180_000,
     },
   ],
 };

@@ -1,0 +1,2 @@
+export * from './dev-chain';
+export * from './contracts';
