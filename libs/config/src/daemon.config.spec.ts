@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigErrorCode, ConfigException } from './config.exception';
-import { loadDaemonConfig } from './daemon.config';
+import { loadAppConfig, loadDaemonConfig } from './daemon.config';
 
 describe('loadDaemonConfig', () => {
   const dataDir = () => mkdtempSync(join(tmpdir(), 'x402-config-'));
@@ -92,6 +92,21 @@ describe('loadDaemonConfig', () => {
   it('reports an unreadable secret file with its name', () => {
     expect(() => loadDaemonConfig({ DATA_DIR: dataDir(), ADMIN_API_KEY_FILE: '/nonexistent/admin-key' })).toThrow(
       /ADMIN_API_KEY: cannot read \/nonexistent\/admin-key \(ENOENT\)/,
+    );
+  });
+});
+
+describe('loadAppConfig', () => {
+  it('gives apps without chain work no chain section and no chain requirements', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'x402-config-'));
+    const sut = loadAppConfig('projector', { DATA_DIR: dir, X402_MODE: 'production', ADMIN_API_KEY: 'k'.repeat(32) });
+    expect(sut).toMatchObject({ app: 'projector', mode: 'production', chain: { kind: 'none' } });
+  });
+
+  it('still requires a real chain for the facilitator in production', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'x402-config-'));
+    expect(() => loadAppConfig('facilitator', { DATA_DIR: dir, X402_MODE: 'production' })).toThrow(
+      /production mode needs a real chain/,
     );
   });
 });

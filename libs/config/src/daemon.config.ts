@@ -15,8 +15,15 @@ export const daemonEnvSchema = serverEnv
   .merge(chainEnv)
   .merge(authEnv);
 
-/** The daemon's one typed configuration object (all modules in one process). */
+/** The processes of the product; each loads ONE typed configuration object at start. */
+export type AppName = 'daemon' | 'facilitator' | 'sessions' | 'projector' | 'api';
+
+/** Apps that talk to a chain (settlement, signature checks); the others get `chain: { kind: 'none' }`. */
+const CHAIN_APPS: readonly AppName[] = ['daemon', 'facilitator', 'sessions'];
+
+/** One app's typed configuration object (the daemon: all modules in one process). */
 export interface DaemonConfig {
+  app: AppName;
   mode: 'dev' | 'production';
   host: string;
   port: number;
@@ -25,13 +32,25 @@ export interface DaemonConfig {
   dataDir: string;
   eventLogUrl: string;
   clickhouseUrl: string;
-  chain: { kind: 'dev'; rpcPort: number } | { kind: 'networks-file'; file: string } | { kind: 'rpc'; rpcUrl: string };
+  chain:
+    | { kind: 'dev'; rpcPort: number }
+    | { kind: 'networks-file'; file: string }
+    | { kind: 'rpc'; rpcUrl: string }
+    | { kind: 'none' };
   facilitatorPrivateKeys: `0x${string}`[];
   adminApiKey: string | undefined;
 }
 
+export type AppConfig = DaemonConfig;
+
 export function loadDaemonConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfig {
+  return loadAppConfig('daemon', env);
+}
+
+/** Validates the environment for `app` once; throws a ConfigException listing every problem. */
+export function loadAppConfig(app: AppName, env: NodeJS.ProcessEnv = process.env): AppConfig {
   const e = loadConfig(daemonEnvSchema, env);
+  const needsChain = CHAIN_APPS.includes(app);
   const problems: string[] = [];
   const dataDir = absolutePath(e.DATA_DIR);
 
@@ -45,13 +64,19 @@ export function loadDaemonConfig(env: NodeJS.ProcessEnv = process.env): DaemonCo
       return k as `0x${string}`;
     });
 
-  const chain: DaemonConfig['chain'] = e.NETWORKS_FILE
-    ? { kind: 'networks-file', file: absolutePath(e.NETWORKS_FILE) }
-    : e.RPC_URL
-      ? { kind: 'rpc', rpcUrl: e.RPC_URL }
-      : { kind: 'dev', rpcPort: e.DEV_CHAIN_RPC_PORT };
+  const chain: DaemonConfig['chain'] = !needsChain
+    ? { kind: 'none' }
+    : e.NETWORKS_FILE
+      ? { kind: 'networks-file', file: absolutePath(e.NETWORKS_FILE) }
+      : e.RPC_URL
+        ? { kind: 'rpc', rpcUrl: e.RPC_URL }
+        : { kind: 'dev', rpcPort: e.DEV_CHAIN_RPC_PORT };
   if (e.NETWORKS_FILE && e.RPC_URL) problems.push('RPC_URL: set either NETWORKS_FILE or RPC_URL, not both');
-  if (chain.kind !== 'dev' && facilitatorPrivateKeys.length === 0)
+  if (
+    (app === 'daemon' || app === 'facilitator') &&
+    (chain.kind === 'rpc' || chain.kind === 'networks-file') &&
+    facilitatorPrivateKeys.length === 0
+  )
     problems.push('FACILITATOR_PRIVATE_KEYS: required when a real chain is configured (or FACILITATOR_KEYS_FILE)');
   if (e.X402_MODE === 'production' && chain.kind === 'dev')
     problems.push(
@@ -65,6 +90,7 @@ export function loadDaemonConfig(env: NodeJS.ProcessEnv = process.env): DaemonCo
   if (adminApiKey === undefined && e.X402_MODE === 'dev') adminApiKey = devAdminKey(dataDir);
 
   return {
+    app,
     mode: e.X402_MODE,
     host: e.HOST,
     port: e.PORT,
