@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { timestampSchema } from './timestamp.schema';
+
 /**
  * The envelope every fact on the log travels in. It is the contract between producers (facilitator, sessions,
  * refund/dispute workflows) and consumers (projector, webhooks, state stores).
@@ -11,6 +13,8 @@ import { z } from 'zod';
  * - `sequence` is 1-based and gap-free within a stream.
  * - `data` is validated against the registered schema for (`type`, `version`); the envelope itself is strict.
  * - amounts inside `data` are atomic-unit integers as decimal strings; never floats.
+ * - `occurredAt` is when the fact happened, `recordedAt` when it was put on the log; both ISO UTC with ms.
+ * - bytes on the log are `encodeEnvelope(envelope)`: canonical JSON (sorted keys), so a retry is byte-identical.
  */
 export const eventEnvelopeSchema = z.strictObject({
   id: z.string().regex(/^[0-9a-f]{64}$/),
@@ -19,8 +23,8 @@ export const eventEnvelopeSchema = z.strictObject({
   streamType: z.enum(['payment', 'session', 'discovery', 'tenant', 'system']),
   streamId: z.string().min(1).max(200),
   sequence: z.number().int().positive(),
-  occurredAt: z.string().datetime({ offset: false, precision: 3 }),
-  recordedAt: z.string().datetime({ offset: false, precision: 3 }),
+  occurredAt: timestampSchema,
+  recordedAt: timestampSchema,
   tenant: z.string().min(1).max(100),
   correlationId: z.string().min(1).max(200),
   causationId: z.string().min(1).max(200).nullable(),
