@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node scripts/build-contracts.mjs --check
+node scripts/generate-dashboards.mjs --check
 echo "generated files are current"
