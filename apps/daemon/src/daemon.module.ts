@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { DaemonConfig } from '@x402-ledger/config';
 import { EventLog, EventLogModule } from '@x402-ledger/event-log';
-import type { DevChain } from '@x402-ledger/evm';
+import type { DevChain, NetworkConfig } from '@x402-ledger/evm';
+import { FacilitatorModule } from '@x402-ledger/facilitator';
 import { ObservabilityModule, type ReadinessCheck } from '@x402-ledger/observability';
 import { DevController } from './dev.controller';
 import { DEV_INFO, type DevInfo } from './dev-info';
@@ -9,6 +11,7 @@ import { DEV_INFO, type DevInfo } from './dev-info';
 export interface DaemonModuleOptions {
   config: DaemonConfig;
   chain: DevChain | undefined;
+  networks: NetworkConfig[];
   /** Filled in once the HTTP server listens (the port may be 0 = chosen by the OS). */
   devInfo: { current?: DevInfo };
 }
@@ -19,7 +22,7 @@ export interface DaemonModuleOptions {
  */
 @Module({})
 export class DaemonModule {
-  static forRoot({ config, chain, devInfo }: DaemonModuleOptions): DynamicModule {
+  static forRoot({ config, chain, networks, devInfo }: DaemonModuleOptions): DynamicModule {
     const checks: ReadinessCheck[] = [];
     if (chain) {
       checks.push({
@@ -43,6 +46,7 @@ export class DaemonModule {
           },
         }),
         EventLogModule.forRoot({ url: config.eventLogUrl }),
+        FacilitatorModule.forRoot({ networks, mode: config.mode, stateDir: join(config.dataDir, 'facilitator') }),
       ],
       controllers: dev ? [DevController] : [],
       providers: dev ? [{ provide: DEV_INFO, useValue: devInfo }] : [],
