@@ -4,6 +4,7 @@ import type { DaemonConfig } from '@x402-ledger/config';
 import { EventLog, EventLogModule } from '@x402-ledger/event-log';
 import type { DevChain, NetworkConfig } from '@x402-ledger/evm';
 import { FacilitatorModule } from '@x402-ledger/facilitator';
+import { SessionsModule, loadPoliciesFile } from '@x402-ledger/sessions';
 import { ObservabilityModule, type ReadinessCheck } from '@x402-ledger/observability';
 import { DevController } from './dev.controller';
 import { DEV_INFO, type DevInfo } from './dev-info';
@@ -47,6 +48,12 @@ export class DaemonModule {
         }),
         EventLogModule.forRoot({ url: config.eventLogUrl }),
         FacilitatorModule.forRoot({ networks, mode: config.mode, stateDir: join(config.dataDir, 'facilitator') }),
+        SessionsModule.forRoot({
+          dataDir: config.dataDir,
+          auth: { adminApiKey: config.adminApiKey, devLoopbackTenant: config.mode === 'dev' ? 'dev' : undefined },
+          policies: config.sessionPoliciesFile ? loadPoliciesFile(config.sessionPoliciesFile) : [],
+          publicClients: chain ? { [chain.network]: chain.publicClient } : {},
+        }),
       ],
       controllers: dev ? [DevController] : [],
       providers: dev ? [{ provide: DEV_INFO, useValue: devInfo }] : [],

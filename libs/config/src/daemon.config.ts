@@ -2,7 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { absolutePath, analyticsEnv, authEnv, chainEnv, dataEnv, eventLogEnv, serverEnv } from './env.schema';
+import {
+  absolutePath,
+  analyticsEnv,
+  authEnv,
+  chainEnv,
+  dataEnv,
+  eventLogEnv,
+  serverEnv,
+  sessionsEnv,
+} from './env.schema';
 import { ConfigErrorCode, ConfigException } from './config.exception';
 import { loadConfig, readSecret } from './load-config';
 
@@ -13,7 +22,8 @@ export const daemonEnvSchema = serverEnv
   .merge(eventLogEnv)
   .merge(analyticsEnv)
   .merge(chainEnv)
-  .merge(authEnv);
+  .merge(authEnv)
+  .merge(sessionsEnv);
 
 /** The processes of the product; each loads ONE typed configuration object at start. */
 export type AppName = 'daemon' | 'facilitator' | 'sessions' | 'projector' | 'api';
@@ -39,6 +49,7 @@ export interface DaemonConfig {
     | { kind: 'none' };
   facilitatorPrivateKeys: `0x${string}`[];
   adminApiKey: string | undefined;
+  sessionPoliciesFile: string | undefined;
 }
 
 export type AppConfig = DaemonConfig;
@@ -102,6 +113,7 @@ export function loadAppConfig(app: AppName, env: NodeJS.ProcessEnv = process.env
     chain,
     facilitatorPrivateKeys,
     adminApiKey,
+    sessionPoliciesFile: e.SESSION_POLICIES_FILE ? absolutePath(e.SESSION_POLICIES_FILE) : undefined,
   };
 }
 

@@ -55,6 +55,11 @@ export const chainEnv = z.object({
   FACILITATOR_KEYS_FILE: optionalString,
 });
 
+export const sessionsEnv = z.object({
+  /** JSON file of session policies per resource (what a payment buys); see docs/adr/0007-sessions.md. */
+  SESSION_POLICIES_FILE: optionalString,
+});
+
 export const authEnv = z.object({
   /** Admin API key (or ADMIN_API_KEY_FILE). In dev mode one is generated into $DATA_DIR when absent. Never logged. */
   ADMIN_API_KEY: optionalString,
