@@ -1,0 +1,218 @@
+import {
+  createClient,
+  type ClickHouseClient,
+  type ClickHouseClientConfigOptions as NodeClickHouseClientConfigOptions,
+  type ClickHouseSettings,
+} from '@clickhouse/client';
+
+import { Readable } from 'node:stream';
+
+import { AnalyticsErrorCode, AnalyticsException } from '../analytics.exception';
+import { parseClickHouseUrl, type ClickHouseUrl } from './clickhouse-url';
+import { toTsv } from './tsv.util';
+
+export interface AnalyticsClientOptions {
+  /** Base for relative `chdb:` paths (default process.cwd()). */
+  cwd?: string;
+  /** HTTP request timeout (server mode), default 30 s. */
+  requestTimeoutMs?: number;
+  /** Extra settings sent with every insert (server mode), e.g. `{ insert_quorum: 'auto' }` on a replicated cluster. */
+  insertSettings?: ClickHouseSettings;
+  /** Extra settings sent with every read, e.g. `{ select_sequential_consistency: 1 }` on a replicated cluster. */
+  querySettings?: ClickHouseSettings;
+}
+
+export interface InsertOptions {
+  /**
+   * With `columns`, each row is an array of values in that order, sent as TabSeparated (cheap to build, and ClickHouse
+   * parses it about twice as fast as JSON); without, each row is an object (JSONEachRow).
+   */
+  columns?: readonly string[];
+  /**
+   * `insert_deduplication_token`: a retried insert with the same token (same table, within the deduplication window)
+   * is dropped by ClickHouse, and so are the blocks it pushed into dependent materialized views.
+   */
+  dedupToken?: string;
+}
+
+/**
+ * Every insert states these settings explicitly. Besides documenting intent, this matters on chDB: its connection
+ * applies `clickhouse_settings` as session-wide `SET` statements, so a setting sent once stays for every later
+ * statement of the session. A token left over from one insert must never deduplicate the next one.
+ */
+const INSERT_BASE: ClickHouseSettings = {
+  async_insert: 0,
+  insert_deduplicate: 1,
+  deduplicate_blocks_in_dependent_materialized_views: 1,
+  // A JSON object sent for a String column is stored as its JSON text (events_raw.data).
+  input_format_json_read_objects_as_strings: 1,
+  // Materialized views of one insert run in parallel.
+  parallel_view_processing: 1,
+};
+
+/** Reads: 64-bit and wider integers as JSON strings (no precision loss in JS), the same on a server and on chDB. */
+const QUERY_BASE: ClickHouseSettings = {
+  output_format_json_quote_64bit_integers: 1,
+};
+
+/**
+ * The one ClickHouse code path of the product: `@clickhouse/client`, against a ClickHouse server (HTTP) or against the
+ * embedded engine through chDB's connection adapter (`createChdbConnection` from `chdb/connection`). Nothing above this
+ * class knows which one it has; the SQL is the same.
+ *
+ * Reads use JSONEachRow (64-bit and wider integers come back as strings) and `{name:Type}` query parameters.
+ */
+export class AnalyticsClient {
+  private closed = false;
+
+  private constructor(
+    /** The underlying @clickhouse/client instance. */
+    readonly raw: ClickHouseClient,
+    readonly target: ClickHouseUrl,
+    private readonly options: AnalyticsClientOptions,
+    private readonly release: () => Promise<void>,
+  ) {}
+
+  /** Opens the client CLICKHOUSE_URL names (see parseClickHouseUrl). chDB is only loaded for `chdb:` URLs. */
+  static async create(url: string, options: AnalyticsClientOptions = {}): Promise<AnalyticsClient> {
+    const target = parseClickHouseUrl(url, options.cwd);
+    if (target.kind === 'chdb') {
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(target.path, { recursive: true });
+      const { createChdbConnection } = await import('chdb/connection');
+      const { drainPending } = await import('chdb');
+      let connection: ReturnType<typeof createChdbConnection>;
+      try {
+        connection = createChdbConnection({ path: target.path });
+      } catch (error) {
+        throw new AnalyticsException(
+          AnalyticsErrorCode.CLICKHOUSE_FAILED,
+          `Cannot open chDB at ${target.path}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      // chdb types its connection against its own copy of @clickhouse/client-common; the shape is the same contract.
+      const raw = createClient({
+        connection: connection as unknown as NodeClickHouseClientConfigOptions['connection'],
+      });
+      // One data folder per process: wait until chDB really released it, so another folder can be opened next.
+      return new AnalyticsClient(raw, target, options, () => drainPending());
+    }
+    const raw = createClient({
+      url: target.url,
+      request_timeout: options.requestTimeoutMs ?? 30_000,
+      application: 'x402-ledger-analytics',
+    });
+    return new AnalyticsClient(raw, target, options, async () => undefined);
+  }
+
+  get kind(): ClickHouseUrl['kind'] {
+    return this.target.kind;
+  }
+
+  /** Runs a read and returns its rows (JSONEachRow). Values come in through `params` only. */
+  async query<T>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> {
+    this.assertOpen();
+    try {
+      const result = await this.raw.query({
+        query: sql,
+        query_params: params,
+        format: 'JSONEachRow',
+        clickhouse_settings: { ...QUERY_BASE, ...this.options.querySettings },
+      });
+      return await result.json<T>();
+    } catch (error) {
+      throw failed('query', sql, error);
+    }
+  }
+
+  /** Runs a statement without result rows (DDL, INSERT … SELECT). */
+  async command(sql: string, params: Record<string, unknown> = {}): Promise<void> {
+    this.assertOpen();
+    try {
+      await this.raw.command({
+        query: sql,
+        query_params: params,
+        clickhouse_settings: { ...INSERT_BASE, insert_deduplication_token: '', ...this.options.insertSettings },
+      });
+    } catch (error) {
+      throw failed('command', sql, error);
+    }
+  }
+
+  /** Inserts rows synchronously: resolves once ClickHouse acknowledged the write (views included). */
+  async insert(table: string, rows: readonly object[], options: InsertOptions = {}): Promise<void> {
+    this.assertOpen();
+    if (rows.length === 0) return;
+    try {
+      const settings: ClickHouseSettings = {
+        ...INSERT_BASE,
+        insert_deduplication_token: options.dedupToken ?? '',
+        ...this.options.insertSettings,
+      };
+      if (options.columns) {
+        const body = Buffer.from(toTsv(rows as unknown[][]));
+        await this.raw.insert({
+          table,
+          columns: options.columns as [string, ...string[]],
+          values: Readable.from([body], { objectMode: false }),
+          format: 'TabSeparated',
+          clickhouse_settings: settings,
+        });
+      } else {
+        await this.raw.insert({
+          table,
+          values: rows as object[],
+          format: 'JSONEachRow',
+          clickhouse_settings: settings,
+        });
+      }
+    } catch (error) {
+      throw failed('insert into', table, error);
+    }
+  }
+
+  /** Resolves when ClickHouse answers; throws CLICKHOUSE_FAILED otherwise. */
+  async ping(): Promise<void> {
+    this.assertOpen();
+    const result = await this.raw.ping();
+    if (!result.success) {
+      throw new AnalyticsException(
+        AnalyticsErrorCode.CLICKHOUSE_FAILED,
+        `ClickHouse ping failed: ${result.error.message}`,
+        {
+          cause: result.error,
+        },
+      );
+    }
+  }
+
+  /** Closes the client; for chDB also waits until the engine released the data folder. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.raw.close();
+    await this.release();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new AnalyticsException(AnalyticsErrorCode.CLOSED, 'The analytics client is closed');
+  }
+}
+
+function failed(what: string, subject: string, error: unknown): AnalyticsException {
+  const message = error instanceof Error ? error.message : String(error);
+  const head = subject.replace(/\s+/g, ' ').trim().slice(0, 120);
+  return new AnalyticsException(
+    AnalyticsErrorCode.CLICKHOUSE_FAILED,
+    `ClickHouse ${what} failed (${head}): ${message}`,
+    {
+      cause: error,
+    },
+  );
+}
+
+/** Shorthand for AnalyticsClient.create. */
+export function createAnalyticsClient(url: string, options?: AnalyticsClientOptions): Promise<AnalyticsClient> {
+  return AnalyticsClient.create(url, options);
+}

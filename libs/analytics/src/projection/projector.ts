@@ -1,0 +1,307 @@
+import { createHash } from 'node:crypto';
+
+import type { EventLog, LoggedEvent, Subscription } from '@x402-ledger/event-log';
+
+import { AnalyticsErrorCode, AnalyticsException } from '../analytics.exception';
+import { nestAnalyticsLogger, type AnalyticsLogger } from '../analytics.logger';
+import type { AnalyticsClient } from '../client/analytics-client';
+import { toClickHouseTime } from './clickhouse-values.util';
+import { INGEST_COLUMNS, IngestRowMapper, type AssetDecimals, type IngestRow } from './ingest-row.mapper';
+import { ProjectionContext, type ContextNeeds } from './projection-context';
+import { NoopProjectorMetrics, type ProjectorMetrics } from './projector-metrics.port';
+import { RAW_COLUMNS, toRawRow } from './raw-row.mapper';
+import { RecentIdsFilter } from './recent-ids.filter';
+
+export const DEFAULT_PROJECTOR_GROUP = 'analytics-projector';
+
+export interface ProjectorRetryOptions {
+  /** First delay (default 100 ms), doubling up to maxMs. */
+  initialMs?: number;
+  /** Longest delay between two attempts (default 5 s). */
+  maxMs?: number;
+  /** Attempts per ClickHouse call before the batch is given back to the log (default: unlimited). */
+  maxAttempts?: number;
+}
+
+export interface ProjectorOptions {
+  /** Consumer group on the event log (default `analytics-projector`). */
+  group?: string;
+  /** Most records per batch taken from the log (default 5000). */
+  maxBatchSize?: number;
+  /**
+   * Least time between two batches when the log hands over less than a full one (default 200 ms). While the projector
+   * waits, new records pile up in the log and arrive as one batch: fewer, larger inserts (ClickHouse wants ~1 insert
+   * per second per table, not thousands), at the cost of at most this much extra freshness delay.
+   */
+  minBatchIntervalMs?: number;
+  /** How many recently projected event ids to remember (default 200k). */
+  recentIds?: number;
+  /** How many payments / sessions to keep enrichment context for (default 100k each). */
+  contextCapacity?: number;
+  retry?: ProjectorRetryOptions;
+  assetDecimals?: AssetDecimals;
+  metrics?: ProjectorMetrics;
+  logger?: AnalyticsLogger;
+  /**
+   * Namespace of the insert deduplication tokens (default `p1`). A rebuild into truncated tables uses a new one so that
+   * the deduplication windows of the first build cannot drop its blocks.
+   */
+  tokenNamespace?: string;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface BatchResult {
+  received: number;
+  projected: number;
+  duplicates: number;
+  invalid: number;
+}
+
+interface Unit {
+  /** events_raw partition (YYYYMM of occurredAt): one raw insert = one part = atomic. */
+  partition: string;
+  events: LoggedEvent[];
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Projects event-log batches into ClickHouse, exactly once in effect (docs/adr/0004-projection-exactly-once.md):
+ *
+ * 1. drop ids repeated in the batch and ids in the recent-ids filter;
+ * 2. split the rest by events_raw partition (one insert per partition is atomic) and, per unit, ask ClickHouse which
+ *    ids events_raw already has (`(toStartOfMinute(occurred_at), event_id) IN …`, index-bound);
+ * 3. insert the new events' rows into `projection_ingest` (materialized views fan them out to state tables and
+ *    rollups), then their envelopes into `events_raw` — each insert with a deduplication token derived from the set of
+ *    new ids, so a retried or redelivered unit is dropped by ClickHouse instead of counted twice; a failed insert is
+ *    retried as the very same block (same rows, same token), which also completes views a failed attempt left out;
+ * 4. resolve only when everything is acknowledged; the log commits after that.
+ */
+export class Projector {
+  private readonly client: AnalyticsClient;
+  private readonly mapper: IngestRowMapper;
+  private readonly context: ProjectionContext;
+  private readonly recent: RecentIdsFilter;
+  private readonly metrics: ProjectorMetrics;
+  private readonly logger: AnalyticsLogger;
+  private readonly now: () => Date;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly retry: Required<ProjectorRetryOptions>;
+  private readonly tokenNamespace: string;
+  private stopping = false;
+  private subscription: Subscription | null = null;
+
+  constructor(
+    client: AnalyticsClient,
+    private readonly options: ProjectorOptions = {},
+  ) {
+    this.client = client;
+    this.mapper = new IngestRowMapper(options.assetDecimals);
+    this.context = new ProjectionContext(options.contextCapacity ?? 100_000);
+    this.recent = new RecentIdsFilter(options.recentIds ?? 200_000);
+    this.metrics = options.metrics ?? new NoopProjectorMetrics();
+    this.logger = options.logger ?? nestAnalyticsLogger('Projector');
+    this.now = options.now ?? (() => new Date());
+    this.sleep = options.sleep ?? defaultSleep;
+    this.retry = {
+      initialMs: options.retry?.initialMs ?? 100,
+      maxMs: options.retry?.maxMs ?? 5000,
+      maxAttempts: options.retry?.maxAttempts ?? Number.POSITIVE_INFINITY,
+    };
+    this.tokenNamespace = options.tokenNamespace ?? 'p1';
+  }
+
+  /** Projects one batch (log order). Resolves once ClickHouse acknowledged every write; safe to call again with the same batch. */
+  async handleBatch(batch: readonly LoggedEvent[]): Promise<BatchResult> {
+    const started = Date.now();
+    this.metrics.increment('events_received', batch.length);
+    const result: BatchResult = { received: batch.length, projected: 0, duplicates: 0, invalid: 0 };
+    if (batch.length === 0) return result;
+
+    // 1. First occurrence of each id in the batch, minus ids this process projected recently.
+    const seen = new Set<string>();
+    const first: boolean[] = new Array<boolean>(batch.length).fill(false);
+    const candidates: LoggedEvent[] = [];
+    batch.forEach((logged, i) => {
+      const id = logged.envelope.id;
+      if (seen.has(id)) return;
+      seen.add(id);
+      first[i] = true;
+      if (!this.recent.has(id)) candidates.push(logged);
+    });
+
+    // 2. Which candidates does ClickHouse already have? One check per raw partition.
+    const units = splitByPartition(candidates);
+    const fresh = new Set<string>();
+    for (const unit of units) {
+      const existing = await this.withRetry('check events_raw', () => this.existingIds(unit.events));
+      for (const logged of unit.events) if (!existing.has(logged.envelope.id)) fresh.add(logged.envelope.id);
+    }
+
+    // 3. Enrichment context for every event of the batch (duplicates included: they still tell about their payment).
+    const needs: ContextNeeds = { payments: new Map(), sessions: new Map() };
+    for (const logged of batch) this.mapper.collectNeeds(logged.envelope, needs);
+    if (needs.payments.size > 0 || needs.sessions.size > 0) {
+      const inBatch = streamsStartingIn(batch);
+      for (const [tenant, ids] of needs.payments)
+        for (const id of ids) if (inBatch.has(`${tenant}\u0000${id}`)) ids.delete(id);
+      for (const [tenant, ids] of needs.sessions)
+        for (const id of ids) if (inBatch.has(`${tenant}\u0000${id}`)) ids.delete(id);
+      if (this.context.prune(needs)) await this.withRetry('load context', () => this.context.load(this.client, needs));
+    }
+
+    const ingestRows = new Map<string, IngestRow>();
+    batch.forEach((logged, i) => {
+      if (!first[i]) return;
+      const mapped = this.mapper.map(logged.envelope, this.context);
+      const id = logged.envelope.id;
+      if (!fresh.has(id)) return;
+      if (mapped.kind === 'row') ingestRows.set(id, mapped.row);
+      else if (mapped.kind === 'invalid') {
+        result.invalid++;
+        this.metrics.increment('events_invalid');
+        this.logger.warn('Event data unreadable; stored raw only', {
+          eventId: id,
+          type: logged.envelope.type,
+          reason: mapped.reason,
+        });
+      }
+    });
+
+    // 4. Per unit: derived rows first, raw envelopes last (the raw row is what marks an event as projected).
+    const projectedAt = toClickHouseTime(this.now());
+    for (const unit of units) {
+      const events = unit.events.filter((l) => fresh.has(l.envelope.id));
+      if (events.length === 0) continue;
+      const token = this.token(unit.partition, events);
+      const rows: unknown[][] = [];
+      for (const l of events) {
+        const row = ingestRows.get(l.envelope.id);
+        if (row) rows.push(row.values);
+      }
+      await this.withRetry('insert projection_ingest', () =>
+        this.client.insert('projection_ingest', rows, { columns: INGEST_COLUMNS, dedupToken: `${token}:ingest` }),
+      );
+      const raw = events.map((l) => toRawRow(l, projectedAt));
+      await this.withRetry('insert events_raw', () =>
+        this.client.insert('events_raw', raw, { columns: RAW_COLUMNS, dedupToken: `${token}:raw` }),
+      );
+      this.recent.addAll(events.map((l) => l.envelope.id));
+      result.projected += events.length;
+    }
+
+    result.duplicates = batch.length - result.projected;
+    this.metrics.increment('events_projected', result.projected);
+    this.metrics.increment('events_duplicate', result.duplicates);
+    this.metrics.increment('batches');
+    this.metrics.set('last_batch_size', batch.length);
+    this.metrics.set('last_batch_seconds', (Date.now() - started) / 1000);
+    const newest = batch.reduce((max, l) => Math.max(max, Date.parse(l.envelope.recordedAt)), 0);
+    this.metrics.set('lag_seconds', Math.max(0, (this.now().getTime() - newest) / 1000));
+    return result;
+  }
+
+  /**
+   * Subscribes to the log with the consumer group and projects every batch; the log commits a batch only after
+   * handleBatch resolved. Small batches are paced (minBatchIntervalMs) so inserts stay few and large.
+   */
+  async start(log: EventLog): Promise<void> {
+    if (this.subscription) return;
+    this.stopping = false;
+    const interval = this.options.minBatchIntervalMs ?? 200;
+    const maxBatchSize = this.options.maxBatchSize ?? 5000;
+    this.subscription = await log.subscribe(
+      { group: this.options.group ?? DEFAULT_PROJECTOR_GROUP, fromBeginning: true, maxBatchSize },
+      async (batch) => {
+        const started = Date.now();
+        await this.handleBatch(batch);
+        const wait = interval - (Date.now() - started);
+        if (batch.length < maxBatchSize && wait > 0 && !this.stopping) await this.sleep(wait);
+      },
+    );
+  }
+
+  /** Stops the subscription (the in-flight batch is finished or, if ClickHouse is down, given back uncommitted). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const subscription = this.subscription;
+    this.subscription = null;
+    if (subscription) await subscription.close();
+  }
+
+  /**
+   * The ids of `events` events_raw already holds. Reads only the minutes the events fall in (primary key prefix) and
+   * compares the numeric id_key first (a set of numbers is much cheaper than a set of 64-char strings), then the id.
+   */
+  private async existingIds(events: readonly LoggedEvent[]): Promise<Set<string>> {
+    const minutes = new Set<string>();
+    const keys: number[] = [];
+    const wanted = new Set<string>();
+    for (const { envelope } of events) {
+      minutes.add(`${toClickHouseTime(envelope.occurredAt).slice(0, 16)}:00`);
+      keys.push(idKey(envelope.id));
+      wanted.add(envelope.id);
+    }
+    const rows = await this.client.query<{ event_id: string }>(
+      `SELECT event_id FROM events_raw
+       WHERE toStartOfMinute(occurred_at) IN {minutes:Array(DateTime('UTC'))}
+         AND id_key IN (SELECT arrayJoin({keys:Array(UInt64)}))`,
+      { minutes: [...minutes], keys },
+    );
+    return new Set(rows.map((r) => r.event_id).filter((id) => wanted.has(id)));
+  }
+
+  private token(partition: string, events: readonly LoggedEvent[]): string {
+    const hash = createHash('sha256');
+    for (const l of events) hash.update(l.envelope.id);
+    return `${this.tokenNamespace}:${partition}:${hash.digest('hex')}`;
+  }
+
+  private async withRetry<T>(what: string, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      if (this.stopping && attempt > 1) {
+        throw new AnalyticsException(AnalyticsErrorCode.PROJECTOR_STOPPED, `Projector stopped while retrying ${what}`);
+      }
+      try {
+        const value = await call();
+        this.metrics.set('clickhouse_up', 1);
+        return value;
+      } catch (error) {
+        this.metrics.set('clickhouse_up', 0);
+        if (attempt >= this.retry.maxAttempts || this.stopping) throw error;
+        const delay = Math.min(this.retry.maxMs, this.retry.initialMs * 2 ** (attempt - 1));
+        this.metrics.increment('clickhouse_retries');
+        this.logger.warn(`ClickHouse ${what} failed; retrying the same block`, { attempt, retryInMs: delay, error });
+        await this.sleep(delay);
+      }
+    }
+  }
+}
+
+/** The first 52 bits of a sha256-hex event id, as events_raw.id_key computes them. */
+function idKey(eventId: string): number {
+  const key = parseInt(eventId.slice(0, 13), 16);
+  return Number.isFinite(key) ? key : 0;
+}
+
+function splitByPartition(events: readonly LoggedEvent[]): Unit[] {
+  const units = new Map<string, Unit>();
+  for (const logged of events) {
+    const partition = logged.envelope.occurredAt.slice(0, 7).replace('-', '');
+    let unit = units.get(partition);
+    if (!unit) units.set(partition, (unit = { partition, events: [] }));
+    unit.events.push(logged);
+  }
+  return [...units.values()];
+}
+
+/**
+ * tenant\0streamId of the streams whose first event (sequence 1) is in this batch: their whole history up to here is in
+ * the batch, so their context needs no lookup.
+ */
+function streamsStartingIn(batch: readonly LoggedEvent[]): Set<string> {
+  const set = new Set<string>();
+  for (const { envelope: e } of batch) if (e.sequence === 1) set.add(`${e.tenant}\u0000${e.streamId}`);
+  return set;
+}
