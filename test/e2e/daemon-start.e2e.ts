@@ -9,7 +9,7 @@ describe('npm start: the daemon on embedded defaults', () => {
       expect(live.status).toBe(200);
       const ready = (await (await fetch(`${sut.baseUrl}/health/ready`)).json()) as { status: string; info: object };
       expect(ready.status).toBe('ok');
-      expect(Object.keys(ready.info)).toEqual(expect.arrayContaining(['chain', 'eventLog']));
+      expect(Object.keys(ready.info)).toEqual(expect.arrayContaining(['chain', 'eventLog', 'clickhouse']));
 
       expect(sut.dev).toMatchObject({
         network: 'eip155:31337',

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { DaemonConfig } from '@x402-ledger/config';
+import { AnalyticsClient, AnalyticsModule, PromProjectorMetricsModule } from '@x402-ledger/analytics';
 import { EventLog, EventLogModule } from '@x402-ledger/event-log';
 import type { DevChain, NetworkConfig } from '@x402-ledger/evm';
 import { FacilitatorModule } from '@x402-ledger/facilitator';
@@ -42,11 +43,17 @@ export class DaemonModule {
           service: 'x402-daemon',
           level: config.logLevel,
           readinessChecks: {
-            inject: [EventLog],
-            useFactory: (log: EventLog): ReadinessCheck[] => [{ name: 'eventLog', check: () => log.ping() }, ...checks],
+            inject: [EventLog, AnalyticsClient],
+            useFactory: (log: EventLog, clickhouse: AnalyticsClient): ReadinessCheck[] => [
+              { name: 'eventLog', check: () => log.ping() },
+              { name: 'clickhouse', check: () => clickhouse.ping() },
+              ...checks,
+            ],
           },
         }),
         EventLogModule.forRoot({ url: config.eventLogUrl }),
+        PromProjectorMetricsModule,
+        AnalyticsModule.forRoot({ url: config.clickhouseUrl, projector: { autoStart: true } }),
         FacilitatorModule.forRoot({ networks, mode: config.mode, stateDir: join(config.dataDir, 'facilitator') }),
         SessionsModule.forRoot({
           dataDir: config.dataDir,

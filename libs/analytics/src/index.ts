@@ -20,3 +20,4 @@ export * from './projection/projector.service';
 export * from './analytics.module';
 export * from './maintenance/reconcile.service';
 export * from './maintenance/rebuild.service';
+export * from './projection/prom-projector-metrics';
