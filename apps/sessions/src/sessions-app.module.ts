@@ -1,0 +1,33 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { AppConfig } from '@x402-ledger/config';
+import { EventLog, EventLogModule } from '@x402-ledger/event-log';
+import type { DevChain } from '@x402-ledger/evm';
+import { ObservabilityModule, type ReadinessCheck } from '@x402-ledger/observability';
+import { SessionsModule, loadPoliciesFile } from '@x402-ledger/sessions';
+
+/** The session service alone (scale-out mode): nonces, SIWx verification, session tokens, JWKS, revocations. */
+@Module({})
+export class SessionsAppModule {
+  static forRoot(config: AppConfig, devChain: DevChain | undefined): DynamicModule {
+    return {
+      module: SessionsAppModule,
+      imports: [
+        ObservabilityModule.forRoot({
+          service: 'x402-sessions',
+          level: config.logLevel,
+          readinessChecks: {
+            inject: [EventLog],
+            useFactory: (log: EventLog): ReadinessCheck[] => [{ name: 'eventLog', check: () => log.ping() }],
+          },
+        }),
+        EventLogModule.forRoot({ url: config.eventLogUrl }),
+        SessionsModule.forRoot({
+          dataDir: config.dataDir,
+          auth: { adminApiKey: config.adminApiKey, devLoopbackTenant: config.mode === 'dev' ? 'dev' : undefined },
+          policies: config.sessionPoliciesFile ? loadPoliciesFile(config.sessionPoliciesFile) : [],
+          publicClients: devChain ? { [devChain.network]: devChain.publicClient } : {},
+        }),
+      ],
+    };
+  }
+}
