@@ -1,2 +1,4 @@
 export * from './dev-chain';
 export * from './contracts';
+export * from './exact';
+export * from './networks';

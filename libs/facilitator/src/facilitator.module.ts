@@ -1,0 +1,146 @@
+import {
+  Inject,
+  Module,
+  type DynamicModule,
+  type FactoryProvider,
+  type ModuleMetadata,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+  type Provider,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { EventLog } from '@x402-ledger/event-log';
+import { EvmChains, InMemorySignedTxStore, SignedTxStore, ViemEvmChains } from '@x402-ledger/evm';
+import { Clock } from '@x402-ledger/ledger';
+import { ApiKeyStore, StaticApiKeyStore } from './auth/api-key.store';
+import { RateLimiter } from './auth/rate-limiter';
+import { FACILITATOR_OPTIONS, type FacilitatorOptions } from './facilitator.options';
+import { ApiKeyGuard } from './http/api-key.guard';
+import { facilitatorBodyErrorHandler } from './http/body-error.handler';
+import { FacilitatorExceptionFilter } from './http/facilitator-exception.filter';
+import { SettleController } from './http/settle.controller';
+import { SupportedController } from './http/supported.controller';
+import { VerifyController } from './http/verify.controller';
+import { ExactEvmNetworks } from './payments/exact-evm-networks';
+import { KeyedMutex } from './payments/keyed-mutex';
+import { PaymentIdentifiers } from './payments/payment-identifiers';
+import { PaymentRecorder } from './payments/payment-recorder';
+import { SettleService } from './settle/settle.service';
+import { SettlementOutcomes } from './settle/settlement-outcomes';
+import { LmdbFacilitatorState } from './state/lmdb-facilitator-state';
+import { PaymentStateStore } from './state/payment-state.store';
+import { SupportedService } from './supported/supported.service';
+import { SystemClock } from './system-clock';
+import { VerifyService } from './verify/verify.service';
+
+/** Options plus the ports a composition root (or a test) may supply instead of the defaults. */
+export interface FacilitatorModuleOptions extends FacilitatorOptions {
+  /** Default: an empty StaticApiKeyStore (only dev mode on loopback gets in). */
+  apiKeyStore?: ApiKeyStore;
+  /** Default: ViemEvmChains over each network's RPC URLs. */
+  evmChains?: EvmChains;
+  /** Default: LmdbFacilitatorState in `stateDir` (which also provides the SignedTxStore). */
+  paymentStateStore?: PaymentStateStore;
+  signedTxStore?: SignedTxStore;
+  /** Default: the system clock. */
+  clock?: Clock;
+}
+
+export interface FacilitatorModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  inject?: FactoryProvider['inject'];
+  useFactory: (...args: never[]) => FacilitatorModuleOptions | Promise<FacilitatorModuleOptions>;
+}
+
+const MODULE_OPTIONS = Symbol('FACILITATOR_MODULE_OPTIONS');
+
+function providers(): Provider[] {
+  const from = <T>(pick: (o: FacilitatorModuleOptions) => T): FactoryProvider['useFactory'] => pick as never;
+  return [
+    { provide: FACILITATOR_OPTIONS, useFactory: from((o) => o), inject: [MODULE_OPTIONS] },
+    {
+      provide: EvmChains,
+      useFactory: from(
+        (o) =>
+          o.evmChains ??
+          new ViemEvmChains(o.networks, { probeMaxBatch: o.probeMaxBatch, probeMaxInFlight: o.probeMaxInFlight }),
+      ),
+      inject: [MODULE_OPTIONS],
+    },
+    {
+      provide: PaymentStateStore,
+      useFactory: async (o: FacilitatorModuleOptions, log: EventLog) => {
+        const store = o.paymentStateStore ?? new LmdbFacilitatorState(o.stateDir);
+        await store.load(log);
+        return store;
+      },
+      inject: [MODULE_OPTIONS, EventLog],
+    },
+    {
+      provide: SignedTxStore,
+      useFactory: (o: FacilitatorModuleOptions, store: PaymentStateStore) =>
+        o.signedTxStore ?? (store instanceof LmdbFacilitatorState ? store.signedTxs : new InMemorySignedTxStore()),
+      inject: [MODULE_OPTIONS, PaymentStateStore],
+    },
+    {
+      provide: ApiKeyStore,
+      useFactory: from((o) => o.apiKeyStore ?? new StaticApiKeyStore({})),
+      inject: [MODULE_OPTIONS],
+    },
+    { provide: Clock, useFactory: from((o) => o.clock ?? new SystemClock()), inject: [MODULE_OPTIONS] },
+    { provide: RateLimiter, useValue: new RateLimiter() },
+    KeyedMutex,
+    ExactEvmNetworks,
+    PaymentRecorder,
+    PaymentIdentifiers,
+    SettlementOutcomes,
+    VerifyService,
+    SettleService,
+    SupportedService,
+    ApiKeyGuard,
+    FacilitatorExceptionFilter,
+  ];
+}
+
+/**
+ * The x402 facilitator over HTTP: POST /verify, POST /settle, GET /supported for the EVM `exact` scheme (EIP-3009).
+ * Needs an EventLog provider (EventLogModule.forRoot) in the application.
+ */
+@Module({})
+export class FacilitatorModule implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(PaymentStateStore) private readonly store: PaymentStateStore,
+  ) {}
+
+  static forRoot(options: FacilitatorModuleOptions): DynamicModule {
+    return {
+      module: FacilitatorModule,
+      controllers: [VerifyController, SettleController, SupportedController],
+      providers: [{ provide: MODULE_OPTIONS, useValue: options }, ...providers()],
+      exports: [VerifyService, SettleService, SupportedService, PaymentStateStore, ExactEvmNetworks],
+    };
+  }
+
+  static forRootAsync(options: FacilitatorModuleAsyncOptions): DynamicModule {
+    return {
+      module: FacilitatorModule,
+      imports: options.imports ?? [],
+      controllers: [VerifyController, SettleController, SupportedController],
+      providers: [
+        { provide: MODULE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
+        ...providers(),
+      ],
+      exports: [VerifyService, SettleService, SupportedService, PaymentStateStore, ExactEvmNetworks],
+    };
+  }
+
+  /** Runs after the routes are registered and before Nest's error handler: body-parser errors on our paths → 400. */
+  onModuleInit(): void {
+    const app = this.adapterHost.httpAdapter?.getInstance?.() as { use?: (h: unknown) => void } | undefined;
+    app?.use?.(facilitatorBodyErrorHandler);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}

@@ -1,0 +1,77 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  Eip3009Settler,
+  Eip3009Verifier,
+  EvmChains,
+  SignedTxStore,
+  SignerPool,
+  type EvmChain,
+  type NetworkConfig,
+} from '@x402-ledger/evm';
+import { caip2ToV1Network } from '@x402-ledger/protocol';
+import { Clock } from '@x402-ledger/ledger';
+import { DEFAULTS, FACILITATOR_OPTIONS, type FacilitatorOptions } from '../facilitator.options';
+
+/** Everything the exact scheme needs on one configured network. */
+export interface ExactEvmNetwork {
+  config: NetworkConfig;
+  chain: EvmChain;
+  verifier: Eip3009Verifier;
+  settler: Eip3009Settler;
+  signers: SignerPool;
+  /** The V1 name V1 payloads use for this network, if any. */
+  v1Name: string | null;
+}
+
+/** The configured networks, wired once at start: chain port, verifier, signer pool and settler per network. */
+@Injectable()
+export class ExactEvmNetworks {
+  private readonly networks = new Map<string, ExactEvmNetwork>();
+  readonly v1Aliases: Record<string, string> = {};
+
+  constructor(
+    @Inject(FACILITATOR_OPTIONS) options: FacilitatorOptions,
+    chains: EvmChains,
+    txStore: SignedTxStore,
+    clock: Clock,
+  ) {
+    for (const config of options.networks) {
+      const chain = chains.get(config.network);
+      if (!chain) throw new Error(`no chain adapter for ${config.network}`);
+      const signers = new SignerPool(config.signerKeys, chain);
+      const v1Name = config.v1Name ?? caip2ToV1Network(config.network);
+      if (config.v1Name) this.v1Aliases[config.v1Name] = config.network;
+      this.networks.set(config.network, {
+        config,
+        chain,
+        signers,
+        v1Name,
+        verifier: new Eip3009Verifier({
+          allowedFactories: config.eip6492AllowedFactories,
+          validBeforeSkewSeconds: options.validBeforeSkewSeconds ?? DEFAULTS.validBeforeSkewSeconds,
+          simulate: true,
+        }),
+        settler: new Eip3009Settler(
+          chain,
+          signers,
+          txStore,
+          {
+            chainId: config.chainId,
+            gasLimits: config.gasLimits,
+            confirmations: config.confirmations,
+            receiptPollMs: config.receiptPollMs,
+          },
+          () => clock.now(),
+        ),
+      });
+    }
+  }
+
+  get(network: string): ExactEvmNetwork | undefined {
+    return this.networks.get(network);
+  }
+
+  list(): ExactEvmNetwork[] {
+    return [...this.networks.values()];
+  }
+}

@@ -1,0 +1,30 @@
+import type { EventLog } from '@x402-ledger/event-log';
+import type { EventEnvelope, PaymentState } from '@x402-ledger/ledger';
+
+/** A payment-identifier id seen before: which payload (fingerprint) and payment stream it was bound to. */
+export interface PaymentIdentifierBinding {
+  fingerprint: string;
+  streamId: string | null;
+}
+
+/**
+ * The facilitator's view of payments: the ledger's PaymentState per payment stream, folded from the event log
+ * (durable: rebuilt from the log at start), plus the facilitator's own durable bookkeeping that is not a ledger fact
+ * (a success answer was given; payment-identifier bindings).
+ */
+export abstract class PaymentStateStore {
+  /** Rebuilds the states from the log; call once before serving. */
+  abstract load(log: EventLog): Promise<void>;
+  /** The folded state of a payment stream, or undefined when the log has none of its events. */
+  abstract get(streamId: string): PaymentState | undefined;
+  /** Folds envelopes that are durably on the log. */
+  abstract apply(envelopes: readonly EventEnvelope[]): void;
+  /** Payments with a settlement transaction submitted and no final outcome yet. */
+  abstract inFlight(): PaymentState[];
+  abstract successAnswered(paymentId: string): boolean;
+  /** Durably notes that a success answer is about to be sent for this payment (at most once per payment). */
+  abstract markSuccessAnswered(paymentId: string): Promise<void>;
+  /** Binds `key` to `binding` unless already bound; returns the binding in force (durable). */
+  abstract bindPaymentIdentifier(key: string, binding: PaymentIdentifierBinding): Promise<PaymentIdentifierBinding>;
+  abstract close(): Promise<void>;
+}
