@@ -2,6 +2,7 @@
 # Fails when committed generated files (contract artifacts, GraphQL SDL, dashboards) differ from what the code generates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+node scripts/fix-lockfile.mjs --check
 node scripts/build-contracts.mjs --check
 node scripts/generate-dashboards.mjs --check
 echo "generated files are current"

@@ -39,9 +39,9 @@ function runChild(build: string, logPath: string, run: number): Promise<RunResul
     else if (kind === 'retry') result.retries.set(a, b);
     else if (kind === 'start') result.start = Number(a);
     else if (kind === 'got') result.got.push([Number(a), Number(b)]);
-    if (kind === 'ack' && killTimer === undefined) {
-      // Load is flowing: kill at a random moment within the next 50–600 ms.
-      killTimer = setTimeout(() => child.kill('SIGKILL'), 50 + Math.random() * 550);
+    if (kind === 'ack' && killTimer === undefined && result.acks.size >= 50) {
+      // Load is flowing: kill at a random moment within the next 0–500 ms.
+      killTimer = setTimeout(() => child.kill('SIGKILL'), Math.random() * 500);
     }
   };
   child.stdout.on('data', (d: Buffer) => {
@@ -105,7 +105,7 @@ describe('embedded event log: SIGKILL under load', () => {
 
     // Every run was ended by SIGKILL while appending.
     expect(runs.map((r) => r.signal)).toEqual(Array(RUNS).fill('SIGKILL'));
-    expect(runs.every((r) => r.acks.size > 0)).toBe(true);
+    expect(runs.every((r) => r.acks.size >= 50)).toBe(true);
 
     // The log: each id exactly once, and every acknowledged id at the offset its append returned.
     const offsetOf = new Map<string, string>();
@@ -125,7 +125,7 @@ describe('embedded event log: SIGKILL under load', () => {
         expect(offsetOf.get(id)).toBe(offset);
       }
     }
-    expect(acknowledged).toBeGreaterThan(RUNS * 10);
+    expect(acknowledged).toBeGreaterThanOrEqual(RUNS * 50);
 
     // A re-append after a crash returns the ORIGINAL offset of what the previous run had acknowledged.
     let retriedAcked = 0;
@@ -140,16 +140,26 @@ describe('embedded event log: SIGKILL under load', () => {
     }
     expect(retriedAcked).toBeGreaterThan(0);
 
-    // The group resumes exactly at its committed position, delivers contiguously, and only moves forward.
+    // The group resumes exactly at a position the previous run committed (its start, or the end of a batch it
+    // handled), never behind what this process saw committed, delivers contiguously, and only moves forward.
+    // (Right after a writer is killed mid-commit, another process may read the snapshot one transaction behind
+    // until the next writer recovers LMDB's lock, hence "≥ what this process saw", not "=".)
     for (let run = 0; run < RUNS; run++) {
       const r = runs[run];
-      expect(r.start).toBe(run === 0 ? 0 : committedAfter[run - 1]);
-      let expected = r.start as number;
+      const start = r.start as number;
+      if (run === 0) expect(start).toBe(0);
+      else {
+        const previous = runs[run - 1];
+        const committable = [previous.start as number, ...previous.got.map(([, last]) => last + 1)];
+        expect(committable).toContain(start);
+        expect(start).toBeGreaterThanOrEqual(committedAfter[run - 1]);
+      }
+      let expected = start;
       for (const [first, last] of r.got) {
         expect(first).toBe(expected);
         expected = last + 1;
       }
-      expect(committedAfter[run]).toBeGreaterThanOrEqual(r.start as number);
+      expect(committedAfter[run]).toBeGreaterThanOrEqual(start);
       expect(committedAfter[run]).toBeLessThanOrEqual(expected);
     }
     expect(committedAfter[RUNS - 1]).toBeGreaterThan(0);

@@ -113,14 +113,13 @@ export class LmdbEventLog extends EventLog {
     this.flushScheduled = false;
     const batch = this.pending.splice(0, this.pending.length);
     if (batch.length === 0) return;
-    const { root, records, ids, streams, meta } = this.store;
+    const { root, records, ids, meta } = this.store;
     const work = (async () => {
       try {
         // A child transaction: if anything throws inside, none of this batch's writes are kept.
         const committed = root.childTransaction(() => {
           if (meta.get('format') === undefined) meta.putSync('format', STORAGE_FORMAT);
           let next = meta.get('next') ?? 0;
-          const lastSequence = new Map<string, number>();
           const out: number[][] = [];
           for (const request of batch) {
             const offsets: number[] = [];
@@ -133,7 +132,6 @@ export class LmdbEventLog extends EventLog {
                 if (!records.putSync(offset, toStored(e), { append: true })) {
                   throw new Error(`record offset ${offset} already taken (store inconsistent)`);
                 }
-                lastSequence.set(e.streamId, e.sequence);
               } else {
                 offset = ids.get(e.id) as number;
               }
@@ -141,7 +139,6 @@ export class LmdbEventLog extends EventLog {
             }
             out.push(offsets);
           }
-          for (const [streamId, sequence] of lastSequence) streams.putSync(streamId, sequence);
           meta.putSync('next', next);
           return out;
         });
@@ -233,12 +230,6 @@ export class LmdbEventLog extends EventLog {
       position = Number(batch[batch.length - 1].position.offset) + 1;
     }
     if (this.closed && position < end) throw closedError();
-  }
-
-  /** Sequence of the latest record of a stream (0 when none) — what the log holds, not a validation. */
-  lastSequence(streamId: string): number {
-    this.store.root.resetReadTxn();
-    return this.store.streams.get(streamId) ?? 0;
   }
 
   /** The offset the next record will get = number of records. */

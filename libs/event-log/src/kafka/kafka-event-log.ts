@@ -78,6 +78,7 @@ export class KafkaEventLog extends EventLog {
   private readonly logger: EventLogLogger;
   private producer: Producer | null = null;
   private readonly pending: PendingAppend[] = [];
+  /** The running pump, if any; cleared synchronously when it finds the queue empty (no append can slip by). */
   private pumping: Promise<void> | null = null;
   private readonly subscriptions = new Set<KafkaSubscription>();
   private readonly replays = new Set<Promise<void>>();
@@ -225,7 +226,7 @@ export class KafkaEventLog extends EventLog {
           this.pending.push({ ...chunk, resolve, reject });
         }),
     );
-    if (!this.pumping) this.pumping = this.pump().finally(() => (this.pumping = null));
+    if (!this.pumping) this.pumping = this.pump();
     return parts.length === 1 ? parts[0] : Promise.all(parts).then((all) => all.flat());
   }
 
@@ -235,29 +236,37 @@ export class KafkaEventLog extends EventLog {
    * message.max.bytes, 1 MB by default). A big append was already cut into pieces that fit by append().
    */
   private async pump(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve)); // gather this event-loop turn's appends
-    const maxMessages = this.options.maxBatchMessages ?? 2000;
-    while (this.pending.length > 0) {
-      const batch: PendingAppend[] = [];
-      const bytes = new Map<number, number>();
-      let count = 0;
+    // try/finally in this one function: `pumping` is cleared in the same synchronous step that finds the queue
+    // empty, so an append arriving afterwards always starts a new pump.
+    try {
+      await new Promise<void>((resolve) => setImmediate(resolve)); // gather this event-loop turn's appends
+      const maxMessages = this.options.maxBatchMessages ?? 2000;
       while (this.pending.length > 0) {
-        const next = this.pending[0];
-        if (batch.length > 0) {
-          if (count + next.messages.length > maxMessages) break;
-          if (next.messages.some((m) => (bytes.get(m.partition as number) ?? 0) + next.bytes > PARTITION_BATCH_BYTES)) {
-            break;
+        const batch: PendingAppend[] = [];
+        const bytes = new Map<number, number>();
+        let count = 0;
+        while (this.pending.length > 0) {
+          const next = this.pending[0];
+          if (batch.length > 0) {
+            if (count + next.messages.length > maxMessages) break;
+            if (
+              next.messages.some((m) => (bytes.get(m.partition as number) ?? 0) + next.bytes > PARTITION_BATCH_BYTES)
+            ) {
+              break;
+            }
+          }
+          this.pending.shift();
+          batch.push(next);
+          count += next.messages.length;
+          for (const m of next.messages) {
+            const p = m.partition as number;
+            bytes.set(p, (bytes.get(p) ?? 0) + (m.value as Buffer).length + RECORD_OVERHEAD);
           }
         }
-        this.pending.shift();
-        batch.push(next);
-        count += next.messages.length;
-        for (const m of next.messages) {
-          const p = m.partition as number;
-          bytes.set(p, (bytes.get(p) ?? 0) + (m.value as Buffer).length + RECORD_OVERHEAD);
-        }
+        await this.send(batch, count); // never throws: failures reject the batch's appends
       }
-      await this.send(batch, count);
+    } finally {
+      this.pumping = null;
     }
   }
 
