@@ -4,5 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 node scripts/fix-lockfile.mjs --check
 node scripts/build-contracts.mjs --check
+node libs/evm/src/exact/probe/build-probe.js --check
 node scripts/generate-dashboards.mjs --check
 echo "generated files are current"

@@ -181,13 +181,17 @@ export class ViemEvmChain extends EvmChain {
   }
 
   getTransactionCount(address: Address, blockTag: 'pending' | 'latest'): Promise<number> {
-    return this.client.getTransactionCount({ address, blockTag });
+    return this.client.getTransactionCount({ address, blockTag }).catch((error: unknown) => {
+      throw this.unavailable('eth_getTransactionCount failed', error);
+    });
   }
 
   estimateFees(): Promise<FeeQuote> {
     const now = Date.now();
     if (!this.fees || now - this.fees.at > FEE_CACHE_MS) {
-      const quote = this.quoteFees();
+      const quote = this.quoteFees().catch((error: unknown) => {
+        throw this.unavailable('fee estimation failed', error);
+      });
       this.fees = { at: now, quote };
       quote.catch(() => (this.fees = null));
     }
