@@ -6,4 +6,5 @@ node scripts/fix-lockfile.mjs --check
 node scripts/build-contracts.mjs --check
 node libs/evm/src/exact/probe/build-probe.js --check
 node scripts/generate-dashboards.mjs --check
+node scripts/check-graphql-schema.mjs
 echo "generated files are current"

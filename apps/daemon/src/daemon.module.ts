@@ -1,11 +1,23 @@
 import { join } from 'node:path';
-import { type DynamicModule, Module } from '@nestjs/common';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { DaemonConfig } from '@x402-ledger/config';
 import { AnalyticsClient, AnalyticsModule, PromProjectorMetricsModule } from '@x402-ledger/analytics';
+import { ApiModule, DisputeWorkflow, RefundWorkflow } from '@x402-ledger/api';
+import { ApiKeyService, AuthModule, ProviderKeyResolver } from '@x402-ledger/auth';
 import { EventLog, EventLogModule } from '@x402-ledger/event-log';
 import type { DevChain, NetworkConfig } from '@x402-ledger/evm';
-import { FacilitatorModule } from '@x402-ledger/facilitator';
+import { ExactEvmNetworks, FacilitatorModule, KeyedMutex, PaymentStateStore } from '@x402-ledger/facilitator';
+import {
+  PaymentStreamLocks,
+  PaymentStreamStore,
+  PaymentWorkflowAdapter,
+  RefundNetworks,
+  RefundsModule,
+  refundNetworksFrom,
+  type RefundsOptionsInput,
+} from '@x402-ledger/refunds';
 import { SessionsModule, loadPoliciesFile } from '@x402-ledger/sessions';
+import { WebhooksModule } from '@x402-ledger/webhooks';
 import { ObservabilityModule, type ReadinessCheck } from '@x402-ledger/observability';
 import { DevController } from './dev.controller';
 import { DEV_INFO, type DevInfo } from './dev-info';
@@ -18,9 +30,21 @@ export interface DaemonModuleOptions {
   devInfo: { current?: DevInfo };
 }
 
+/** Dev chain only: each dev provider's own wallet pays its refunds (so `executeRefund` works out of the box). */
+function devHotWallets(chain: DevChain | undefined): RefundsOptionsInput['hotWallets'] {
+  if (!chain) return [];
+  return chain.providers.map((p) => ({
+    network: chain.network,
+    key: p.privateKey,
+    perRefundLimit: '1000000000',
+    perDayLimit: '10000000000',
+  }));
+}
+
 /**
  * The all-in-one process: composes the very same feature modules that apps/facilitator, apps/sessions,
- * apps/projector and apps/api compose one each. Thin by design — no logic here.
+ * apps/projector and apps/api compose one each, plus the refund/dispute workflows, which need the facilitator's
+ * payment state and per-payment lock (one writer decides per payment). Thin by design — no logic here.
  */
 @Module({})
 export class DaemonModule {
@@ -36,6 +60,43 @@ export class DaemonModule {
       });
     }
     const dev = config.mode === 'dev' && chain !== undefined;
+
+    // Provider API keys (created through the API, durable on the log) authenticate /verify and /settle callers.
+    const facilitator = FacilitatorModule.forRootAsync({
+      inject: [ApiKeyService],
+      useFactory: (keys: ApiKeyService) => ({
+        networks,
+        mode: config.mode,
+        stateDir: join(config.dataDir, 'facilitator'),
+        apiKeyStore: new ProviderKeyResolver(keys),
+      }),
+    });
+    const refunds = RefundsModule.forRoot({
+      options: {
+        siwxDomain: config.siwxDomain,
+        stateDir: join(config.dataDir, 'refunds'),
+        hotWallets: dev ? devHotWallets(chain) : [],
+      },
+      paymentStreams: 'shared',
+      imports: [facilitator],
+      providers: [
+        { provide: PaymentStreamStore, useExisting: PaymentStateStore },
+        { provide: PaymentStreamLocks, useExisting: KeyedMutex },
+        { provide: RefundNetworks, inject: [ExactEvmNetworks], useFactory: refundNetworksFrom },
+      ],
+    });
+
+    @Global()
+    @Module({
+      imports: [refunds],
+      providers: [
+        { provide: RefundWorkflow, useExisting: PaymentWorkflowAdapter },
+        { provide: DisputeWorkflow, useExisting: PaymentWorkflowAdapter },
+      ],
+      exports: [RefundWorkflow, DisputeWorkflow],
+    })
+    class PaymentWorkflowsModule {}
+
     return {
       module: DaemonModule,
       imports: [
@@ -54,7 +115,19 @@ export class DaemonModule {
         EventLogModule.forRoot({ url: config.eventLogUrl }),
         PromProjectorMetricsModule,
         AnalyticsModule.forRoot({ url: config.clickhouseUrl, projector: { autoStart: true } }),
-        FacilitatorModule.forRoot({ networks, mode: config.mode, stateDir: join(config.dataDir, 'facilitator') }),
+        AuthModule.forRoot({
+          adminApiKey: config.adminApiKey,
+          tokenSecret: config.apiTokenSecret,
+          siweDomain: config.siwxDomain,
+        }),
+        facilitator,
+        refunds,
+        PaymentWorkflowsModule,
+        ApiModule.forRoot({ mode: config.mode, workflows: { kind: 'external' } }),
+        WebhooksModule.forRoot({
+          options: { stateDir: join(config.dataDir, 'webhooks'), allowPrivateUrls: config.mode === 'dev' },
+          http: true,
+        }),
         SessionsModule.forRoot({
           dataDir: config.dataDir,
           auth: { adminApiKey: config.adminApiKey, devLoopbackTenant: config.mode === 'dev' ? 'dev' : undefined },

@@ -22,6 +22,23 @@ describe('loadDaemonConfig', () => {
     });
   });
 
+  it('derives the SIWx domain from PUBLIC_URL (else HOST:PORT) and checks the API token secret', () => {
+    const dir = dataDir();
+    expect(loadDaemonConfig({ DATA_DIR: dir, PORT: '4555' }).siwxDomain).toBe('127.0.0.1:4555');
+    expect(loadDaemonConfig({ DATA_DIR: dir, PUBLIC_URL: 'https://ledger.example.com/app' }).siwxDomain).toBe(
+      'ledger.example.com',
+    );
+    const secretFile = join(dir, 'token-secret');
+    writeFileSync(secretFile, `${'s'.repeat(40)}\n`);
+    expect(loadDaemonConfig({ DATA_DIR: dir, API_TOKEN_SECRET_FILE: secretFile }).apiTokenSecret).toBe('s'.repeat(40));
+    const short = () => loadDaemonConfig({ DATA_DIR: dir, API_TOKEN_SECRET: 'too-short-secret' });
+    expect(short).toThrow(/API_TOKEN_SECRET: must be at least 32 bytes \(value hidden\)/);
+    expect(short).not.toThrow(/too-short-secret/);
+    const prodApi = () =>
+      loadAppConfig('api', { DATA_DIR: dir, X402_MODE: 'production', ADMIN_API_KEY: 'a'.repeat(30) });
+    expect(prodApi).toThrow(/API_TOKEN_SECRET: required for the api app in production/);
+  });
+
   it('generates a dev admin key once, stores it 0600 and reuses it on the next start', () => {
     const dir = dataDir();
     const first = loadDaemonConfig({ DATA_DIR: dir }).adminApiKey;

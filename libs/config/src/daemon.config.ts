@@ -5,6 +5,7 @@ import { z } from 'zod';
 import {
   absolutePath,
   analyticsEnv,
+  apiEnv,
   authEnv,
   chainEnv,
   dataEnv,
@@ -23,6 +24,7 @@ export const daemonEnvSchema = serverEnv
   .merge(analyticsEnv)
   .merge(chainEnv)
   .merge(authEnv)
+  .merge(apiEnv)
   .merge(sessionsEnv);
 
 /** The processes of the product; each loads ONE typed configuration object at start. */
@@ -50,6 +52,10 @@ export interface DaemonConfig {
   facilitatorPrivateKeys: `0x${string}`[];
   adminApiKey: string | undefined;
   sessionPoliciesFile: string | undefined;
+  /** The domain (host[:port]) SIWx messages must name: PUBLIC_URL's host, else HOST:PORT. */
+  siwxDomain: string;
+  /** Secret for wallet sign-in tokens; absent → a random one per process (tokens die with it). */
+  apiTokenSecret: string | undefined;
 }
 
 export type AppConfig = DaemonConfig;
@@ -97,6 +103,11 @@ export function loadAppConfig(app: AppName, env: NodeJS.ProcessEnv = process.env
   let adminApiKey = readSecret(e.ADMIN_API_KEY, e.ADMIN_API_KEY_FILE, 'ADMIN_API_KEY');
   if (adminApiKey !== undefined && adminApiKey.length < 24)
     problems.push('ADMIN_API_KEY: must be at least 24 characters (value hidden)');
+  const apiTokenSecret = readSecret(e.API_TOKEN_SECRET, e.API_TOKEN_SECRET_FILE, 'API_TOKEN_SECRET');
+  if (apiTokenSecret !== undefined && Buffer.byteLength(apiTokenSecret) < 32)
+    problems.push('API_TOKEN_SECRET: must be at least 32 bytes (value hidden)');
+  if (apiTokenSecret === undefined && app === 'api' && e.X402_MODE === 'production')
+    problems.push('API_TOKEN_SECRET: required for the api app in production (every instance must verify every token)');
   if (problems.length) throw new ConfigException(ConfigErrorCode.INVALID_ENVIRONMENT, problems);
   if (adminApiKey === undefined && e.X402_MODE === 'dev') adminApiKey = devAdminKey(dataDir);
 
@@ -114,6 +125,8 @@ export function loadAppConfig(app: AppName, env: NodeJS.ProcessEnv = process.env
     facilitatorPrivateKeys,
     adminApiKey,
     sessionPoliciesFile: e.SESSION_POLICIES_FILE ? absolutePath(e.SESSION_POLICIES_FILE) : undefined,
+    siwxDomain: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).host : `${e.HOST}:${e.PORT}`,
+    apiTokenSecret,
   };
 }
 

@@ -66,6 +66,14 @@ export const authEnv = z.object({
   ADMIN_API_KEY_FILE: optionalString,
 });
 
+export const apiEnv = z.object({
+  /** Public origin of this service (e.g. https://ledger.example.com); its host is the SIWx domain wallets sign for. */
+  PUBLIC_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
+  /** HS256 secret (≥ 32 bytes) for wallet sign-in tokens (or API_TOKEN_SECRET_FILE). Never logged. */
+  API_TOKEN_SECRET: optionalString,
+  API_TOKEN_SECRET_FILE: optionalString,
+});
+
 export type ServerEnv = z.infer<typeof serverEnv>;
 
 /** Resolves a path relative to the working directory (data folders, files). */

@@ -117,7 +117,7 @@ export class FacilitatorModule implements OnModuleInit, OnApplicationShutdown {
       module: FacilitatorModule,
       controllers: [VerifyController, SettleController, SupportedController],
       providers: [{ provide: MODULE_OPTIONS, useValue: options }, ...providers()],
-      exports: [VerifyService, SettleService, SupportedService, PaymentStateStore, ExactEvmNetworks],
+      exports: [VerifyService, SettleService, SupportedService, PaymentStateStore, ExactEvmNetworks, KeyedMutex],
     };
   }
 
@@ -130,7 +130,7 @@ export class FacilitatorModule implements OnModuleInit, OnApplicationShutdown {
         { provide: MODULE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
         ...providers(),
       ],
-      exports: [VerifyService, SettleService, SupportedService, PaymentStateStore, ExactEvmNetworks],
+      exports: [VerifyService, SettleService, SupportedService, PaymentStateStore, ExactEvmNetworks, KeyedMutex],
     };
   }
 

@@ -4,6 +4,8 @@ export * from './facilitator.exception';
 export * from './facilitator.module';
 export * from './facilitator.options';
 export * from './http/api-key.guard';
+export { ExactEvmNetworks } from './payments/exact-evm-networks';
+export { KeyedMutex } from './payments/keyed-mutex';
 export * from './settle/settle.service';
 export * from './state/in-memory-payment-state.store';
 export * from './state/lmdb-facilitator-state';

@@ -22,6 +22,7 @@ const SECRET_STAND_INS: Record<string, string> = {
   FACILITATOR_KEYS_FILE: `0x${'11'.repeat(32)}\n`,
   ADMIN_API_KEY_FILE: 'x402_admin_test_stand_in_key_000000\n',
   NETWORKS_FILE: '{"networks":[]}\n',
+  API_TOKEN_SECRET_FILE: 'stand-in-token-secret-0123456789abcdef\n',
 };
 
 /**

@@ -1,0 +1,58 @@
+import type { PersistedQueryManifest } from './limits/persisted-queries';
+import type { RefundTransfer } from './workflows/refund-transfer.port';
+
+export interface ApiLimits {
+  /** Deepest field nesting allowed (default 10; introspection fields do not count). */
+  maxDepth: number;
+  /** Highest estimated cost allowed (default 10000; a connection costs `first` × its children). */
+  maxComplexity: number;
+  /** Largest `first` of any connection (default 100). */
+  maxPageSize: number;
+  /** `first` when omitted (default 20). */
+  defaultPageSize: number;
+  /** Per caller (API key, wallet, admin; client IP when anonymous). */
+  rateLimit: { perSecond: number; burst: number };
+}
+
+export interface ApiModuleOptions {
+  /** `dev` enables introspection and the landing page; `production` disables both. */
+  mode: 'dev' | 'production';
+  /** HTTP path of the endpoint (and of graphql-ws subscriptions), default `/graphql`. */
+  path?: string;
+  limits?: Partial<ApiLimits>;
+  /**
+   * `apq` (default): automatic persisted queries. `allow-list`: only the manifest's operations run (production);
+   * give the manifest inline or as a file (Apollo persisted-query manifest format or `{sha256: text}`).
+   */
+  persistedQueries?: { mode: 'apq' } | { mode: 'allow-list'; manifest?: PersistedQueryManifest; manifestFile?: string };
+  /** Block explorer base URLs by CAIP-2 network (adds to / overrides the built-in ones). */
+  explorers?: Record<string, string>;
+  /**
+   * Refund/dispute mutations: `ledger` (default) binds LedgerPaymentWorkflow (Payment aggregate decide + EventLog,
+   * state folded from the log in memory; optionally with a chain RefundTransfer for executeRefund); `external` leaves
+   * RefundWorkflow and DisputeWorkflow to the composition root (global providers).
+   */
+  workflows?: { kind: 'ledger'; refundTransfer?: RefundTransfer } | { kind: 'external' };
+  /** graphql-ws subscriptions (default true). */
+  subscriptions?: boolean;
+  /** Default answer deadline of a new dispute (default 7 days). */
+  disputeResponseDays?: number;
+}
+
+export const API_OPTIONS = Symbol('API_OPTIONS');
+
+export const DEFAULT_LIMITS: ApiLimits = {
+  maxDepth: 10,
+  maxComplexity: 10_000,
+  maxPageSize: 100,
+  defaultPageSize: 20,
+  rateLimit: { perSecond: 50, burst: 100 },
+};
+
+export function resolveLimits(options: ApiModuleOptions): ApiLimits {
+  return {
+    ...DEFAULT_LIMITS,
+    ...options.limits,
+    rateLimit: { ...DEFAULT_LIMITS.rateLimit, ...options.limits?.rateLimit },
+  };
+}

@@ -1,0 +1,233 @@
+import type { AnalyticsClient } from '@x402-ledger/analytics';
+import { combineHalves, floorBucket, nextBucket, type RevenueInterval } from '@x402-ledger/analytics';
+import { ApiErrorCode, ApiException } from '../api.exception';
+import { scopeConditions, type ReadScope } from './read-scope';
+import { numOrNull } from './sql.util';
+
+export type RevenueGroupBy = 'none' | 'pay_to' | 'resource';
+
+export interface RevenueFiguresRecord {
+  gross: string;
+  refunds: string;
+  net: string;
+  count: number;
+  refundCount: number;
+  /** null when not requested (it costs an extra aggregation). */
+  uniquePayers: number | null;
+}
+
+export interface RevenueBucketRecord extends RevenueFiguresRecord {
+  start: string;
+}
+
+export interface RevenueSeriesRecord {
+  /** The groupBy value (payTo or resource), null when not grouped. */
+  key: string | null;
+  network: string;
+  asset: string;
+  decimals: number | null;
+  totals: RevenueFiguresRecord;
+  buckets: RevenueBucketRecord[];
+}
+
+export interface RevenueRequest {
+  scope: ReadScope;
+  from: Date;
+  to: Date;
+  interval: RevenueInterval;
+  groupBy: RevenueGroupBy;
+  filter: { tenant?: string; payTo?: string; resource?: string; network?: string; asset?: string };
+  /** Compute unique payers per bucket / over the whole range. */
+  uniquePayers: { buckets: boolean; totals: boolean };
+  /** Most series (largest gross first). */
+  limit: number;
+  fillGaps: boolean;
+}
+
+const BUCKETS: Record<RevenueInterval, { table: string; expr: string; type: string }> = {
+  hour: { table: 'revenue_hourly', expr: 'bucket', type: "DateTime('UTC')" },
+  day: { table: 'revenue_daily', expr: 'bucket', type: 'Date' },
+  week: { table: 'revenue_daily', expr: 'toMonday(bucket)', type: 'Date' },
+  month: { table: 'revenue_daily', expr: 'toStartOfMonth(bucket)', type: 'Date' },
+};
+const DIMENSIONS: Record<RevenueGroupBy, string> = { none: "''", pay_to: 'pay_to', resource: 'resource' };
+export const MAX_REVENUE_BUCKETS = 2000;
+
+interface FigureRow {
+  gl: string;
+  gh: string;
+  rl: string;
+  rh: string;
+  n: string | number;
+  rn: string | number;
+  u?: string | number;
+}
+
+function figures(row: FigureRow | undefined, withUnique: boolean): RevenueFiguresRecord {
+  if (!row)
+    return { gross: '0', refunds: '0', net: '0', count: 0, refundCount: 0, uniquePayers: withUnique ? 0 : null };
+  const gross = combineHalves(row.gl, row.gh);
+  const refunds = combineHalves(row.rl, row.rh);
+  return {
+    gross: gross.toString(),
+    refunds: refunds.toString(),
+    net: (gross - refunds).toString(),
+    count: Number(row.n),
+    refundCount: Number(row.rn),
+    uniquePayers: withUnique ? Number(row.u ?? 0) : null,
+  };
+}
+
+const toIso = (value: string): string =>
+  new Date(`${value.length === 10 ? `${value}T00:00:00` : value.replace(' ', 'T')}Z`).toISOString();
+
+/**
+ * Revenue (gross, refunds, net, counts, unique payers) per bucket and group from the analytics rollups, always split
+ * by network and asset (sums across assets mean nothing). Scope-aware; payers have no revenue view.
+ */
+export class RevenueReader {
+  constructor(private readonly client: AnalyticsClient) {}
+
+  async series(req: RevenueRequest): Promise<RevenueSeriesRecord[]> {
+    const { table, expr, type } = BUCKETS[req.interval];
+    const start = floorBucket(req.from, req.interval);
+    const buckets: Date[] = [];
+    for (let b = start; b.getTime() < req.to.getTime(); b = nextBucket(b, req.interval)) {
+      buckets.push(b);
+      if (buckets.length > MAX_REVENUE_BUCKETS) {
+        throw new ApiException(
+          ApiErrorCode.BAD_USER_INPUT,
+          `too many ${req.interval} buckets (max ${MAX_REVENUE_BUCKETS})`,
+        );
+      }
+    }
+    const hourly = req.interval === 'hour';
+    const param = (d: Date) => (hourly ? d.toISOString().slice(0, 19).replace('T', ' ') : d.toISOString().slice(0, 10));
+    const endBound = hourly ? req.to : ceilDay(req.to);
+    const params: Record<string, unknown> = { from: param(start), to: param(endBound) };
+    const where = [
+      `bucket >= {from:${type}}`,
+      `bucket < {to:${type}}`,
+      ...scopeConditions(req.scope, params, { tenant: 'tenant', payTo: 'pay_to' }),
+      ...filterConditions(req.filter, params),
+    ];
+    const dim = DIMENSIONS[req.groupBy];
+    const sums = `toString(sum(gross_lo)) AS gl, toString(sum(gross_hi)) AS gh, toString(sum(refunds_lo)) AS rl,
+      toString(sum(refunds_hi)) AS rh, sum(payments) AS n, sum(refund_count) AS rn`;
+    const unique = req.uniquePayers.buckets || req.uniquePayers.totals;
+    // One scan: buckets, and — when unique payers over the whole range are asked for — per-series totals as a second
+    // grouping set (uniqMerge of the range, not a sum of bucket uniques).
+    const groupBy = req.uniquePayers.totals
+      ? 'GROUPING SETS ((k, network, asset, b), (k, network, asset))'
+      : 'k, network, asset, b';
+    const rows = await this.client.query<
+      FigureRow & { k: string; network: string; asset: string; bs: string; g: string | number; decimals: number | null }
+    >(
+      `SELECT k, network, asset, toString(b) AS bs, ${req.uniquePayers.totals ? 'grouping(b)' : '0'} AS g,
+              max(decimals) AS decimals, ${sums} ${unique ? ', uniqMerge(payers) AS u' : ''}
+       FROM (SELECT ${dim} AS k, network, asset, ${expr} AS b, decimals, gross_lo, gross_hi, refunds_lo, refunds_hi,
+                    payments, refund_count ${unique ? ', payers' : ''}
+             FROM ${table} WHERE ${where.join(' AND ')})
+       GROUP BY ${groupBy}`,
+      params,
+    );
+    const totalsByKey = new Map<string, RevenueFiguresRecord>();
+    const groups = new Map<
+      string,
+      {
+        key: string;
+        network: string;
+        asset: string;
+        decimals: number | null;
+        points: Map<string, RevenueFiguresRecord>;
+      }
+    >();
+    for (const row of rows) {
+      const id = `${row.k}\u0000${row.network}\u0000${row.asset}`;
+      if (Number(row.g) === 1) {
+        totalsByKey.set(id, figures(row, true));
+        continue;
+      }
+      let group = groups.get(id);
+      if (!group)
+        groups.set(
+          id,
+          (group = { key: row.k, network: row.network, asset: row.asset, decimals: null, points: new Map() }),
+        );
+      const decimals = numOrNull(row.decimals);
+      if (decimals !== null) group.decimals = Math.max(group.decimals ?? 0, decimals);
+      group.points.set(toIso(row.bs), figures(row, req.uniquePayers.buckets));
+    }
+    const series: RevenueSeriesRecord[] = [...groups.entries()].map(([id, g]) => {
+      const points = req.fillGaps
+        ? buckets.map((b) => ({
+            start: b.toISOString(),
+            ...(g.points.get(b.toISOString()) ?? figures(undefined, req.uniquePayers.buckets)),
+          }))
+        : [...g.points.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([start, f]) => ({ start, ...f }));
+      return {
+        key: req.groupBy === 'none' ? null : g.key,
+        network: g.network,
+        asset: g.asset,
+        decimals: g.decimals,
+        totals: totalsByKey.get(id) ?? sumFigures([...g.points.values()]),
+        buckets: points,
+      };
+    });
+    series.sort(
+      (a, b) =>
+        compareBig(b.totals.gross, a.totals.gross) ||
+        `${a.key}${a.network}${a.asset}`.localeCompare(`${b.key}${b.network}${b.asset}`),
+    );
+    return series.slice(0, req.limit);
+  }
+}
+
+function sumFigures(points: RevenueFiguresRecord[]): RevenueFiguresRecord {
+  let gross = 0n;
+  let refunds = 0n;
+  let count = 0;
+  let refundCount = 0;
+  for (const p of points) {
+    gross += BigInt(p.gross);
+    refunds += BigInt(p.refunds);
+    count += p.count;
+    refundCount += p.refundCount;
+  }
+  return {
+    gross: gross.toString(),
+    refunds: refunds.toString(),
+    net: (gross - refunds).toString(),
+    count,
+    refundCount,
+    uniquePayers: null,
+  };
+}
+
+function filterConditions(filter: RevenueRequest['filter'], params: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const [key, column] of [
+    ['tenant', 'tenant'],
+    ['payTo', 'pay_to'],
+    ['resource', 'resource'],
+    ['network', 'network'],
+    ['asset', 'asset'],
+  ] as const) {
+    const value = filter[key];
+    if (value === undefined) continue;
+    params[`f_${key}`] = value;
+    out.push(`${column} = {f_${key}:String}`);
+  }
+  return out;
+}
+
+function ceilDay(to: Date): Date {
+  const floor = floorBucket(to, 'day');
+  return floor.getTime() === to.getTime() ? to : nextBucket(floor, 'day');
+}
+
+function compareBig(a: string, b: string): number {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x === y ? 0 : x < y ? -1 : 1;
+}
