@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'data/**', 'coverage/**', 'dashboards/generated/**', '**/*.d.ts'] },
@@ -44,5 +45,10 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.cjs', 'scripts/**/*.mjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // Static front-end scripts served to browsers (the revenue page): browser globals, no Node.
+    files: ['libs/*/src/assets/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser } },
   },
 );

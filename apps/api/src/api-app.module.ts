@@ -5,6 +5,7 @@ import { AuthModule } from '@x402-ledger/auth';
 import type { AppConfig } from '@x402-ledger/config';
 import { EventLog, EventLogModule } from '@x402-ledger/event-log';
 import { ObservabilityModule, type ReadinessCheck } from '@x402-ledger/observability';
+import { RevenuePageModule } from '@x402-ledger/revenue-page';
 
 /**
  * The GraphQL API alone (scale-out mode, horizontally scalable): reads from ClickHouse, API keys and wallet sign-in
@@ -36,6 +37,7 @@ export class ApiAppModule {
           siweDomain: config.siwxDomain,
         }),
         ApiModule.forRoot({ mode: config.mode, workflows: { kind: 'external' } }),
+        RevenuePageModule,
       ],
     };
   }

@@ -5,7 +5,7 @@ import { AnalyticsClient, AnalyticsModule, PromProjectorMetricsModule } from '@x
 import { ApiModule, DisputeWorkflow, RefundWorkflow } from '@x402-ledger/api';
 import { ApiKeyService, AuthModule, ProviderKeyResolver } from '@x402-ledger/auth';
 import { EventLog, EventLogModule } from '@x402-ledger/event-log';
-import type { DevChain, NetworkConfig } from '@x402-ledger/evm';
+import { assetDecimalsOf, type DevChain, type NetworkConfig } from '@x402-ledger/evm';
 import { ExactEvmNetworks, FacilitatorModule, KeyedMutex, PaymentStateStore } from '@x402-ledger/facilitator';
 import {
   PaymentStreamLocks,
@@ -16,6 +16,7 @@ import {
   refundNetworksFrom,
   type RefundsOptionsInput,
 } from '@x402-ledger/refunds';
+import { RevenuePageModule } from '@x402-ledger/revenue-page';
 import { SessionsModule, loadPoliciesFile } from '@x402-ledger/sessions';
 import { WebhooksModule } from '@x402-ledger/webhooks';
 import { ObservabilityModule, type ReadinessCheck } from '@x402-ledger/observability';
@@ -114,7 +115,10 @@ export class DaemonModule {
         }),
         EventLogModule.forRoot({ url: config.eventLogUrl }),
         PromProjectorMetricsModule,
-        AnalyticsModule.forRoot({ url: config.clickhouseUrl, projector: { autoStart: true } }),
+        AnalyticsModule.forRoot({
+          url: config.clickhouseUrl,
+          projector: { autoStart: true, assetDecimals: assetDecimalsOf(networks) },
+        }),
         AuthModule.forRoot({
           adminApiKey: config.adminApiKey,
           tokenSecret: config.apiTokenSecret,
@@ -124,6 +128,7 @@ export class DaemonModule {
         refunds,
         PaymentWorkflowsModule,
         ApiModule.forRoot({ mode: config.mode, workflows: { kind: 'external' } }),
+        RevenuePageModule,
         WebhooksModule.forRoot({
           options: { stateDir: join(config.dataDir, 'webhooks'), allowPrivateUrls: config.mode === 'dev' },
           http: true,

@@ -1,13 +1,20 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { DEV_INFO, type DevInfo } from './dev-info';
 
-/** GET /dev — registered only in dev mode (see DaemonModule). */
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/**
+ * GET /dev — registered only in dev mode (see DaemonModule), and answered only on a loopback connection: it shows the
+ * dev admin key and the dev wallets' keys (the revenue page uses the admin key when it runs on the same machine).
+ */
 @Controller('dev')
 export class DevController {
   constructor(@Inject(DEV_INFO) private readonly info: { current?: DevInfo }) {}
 
   @Get()
-  get(): DevInfo | undefined {
+  get(@Req() request: Request): DevInfo | undefined {
+    if (!LOOPBACK.has(request.socket.remoteAddress ?? '')) throw new NotFoundException();
     return this.info.current;
   }
 }

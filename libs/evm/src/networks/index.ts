@@ -4,3 +4,4 @@ export * from './network.config';
 export * from './networks.exception';
 export * from './networks.schema';
 export * from './signer-key';
+export * from './asset-decimals';

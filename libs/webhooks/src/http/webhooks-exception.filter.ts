@@ -29,7 +29,8 @@ export class WebhooksExceptionFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, code, message } = classify(error);
-    if (status >= 500) this.logger.error(`webhooks api ${status}: ${(error as Error)?.message}`, (error as Error)?.stack);
+    if (status >= 500)
+      this.logger.error(`webhooks api ${status}: ${(error as Error)?.message}`, (error as Error)?.stack);
     response.status(status).json({ error: code, message });
   }
 }
@@ -37,7 +38,8 @@ export class WebhooksExceptionFilter implements ExceptionFilter {
 function classify(error: unknown): { status: number; code: string; message: string } {
   if (error instanceof WebhooksException)
     return { status: WEBHOOKS_STATUS[error.code], code: error.code, message: error.message };
-  if (error instanceof AuthException) return { status: AUTH_STATUS[error.code], code: error.code, message: error.message };
+  if (error instanceof AuthException)
+    return { status: AUTH_STATUS[error.code], code: error.code, message: error.message };
   if (error instanceof HttpException && error.getStatus() < 500)
     return { status: error.getStatus(), code: 'BAD_REQUEST', message: error.message };
   return { status: 500, code: 'INTERNAL', message: 'Internal error' };
