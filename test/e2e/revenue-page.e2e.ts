@@ -103,9 +103,7 @@ describe('the built-in revenue page at / (headless Chromium)', () => {
     // A second payment while the page is open appears without a reload (graphql-ws subscription → refresh).
     const secondTx = await pay(1);
     await page.waitForSelector(`#payments td[title="${secondTx}"]`, { timeout: 20_000 });
-    await page.waitForFunction(() => document.querySelector('#cards')?.textContent?.includes('0.005'), undefined, {
-      timeout: 20_000,
-    });
+    await page.locator('#cards', { hasText: '0.005' }).waitFor({ timeout: 20_000 });
 
     // A refund requested through the API shows up in the refunds table live, too.
     const refund = await gql<{ requestRefund: { refund: { id: string } | null; userErrors: unknown[] } }>(
@@ -113,9 +111,7 @@ describe('the built-in revenue page at / (headless Chromium)', () => {
       { input: { paymentId, idempotencyKey: 'page-1', reason: 'page test', amount: '1000' } },
     );
     expect(refund.requestRefund.userErrors).toEqual([]);
-    await page.waitForFunction(() => document.querySelector('#refunds tbody')?.textContent?.includes('page test'), {
-      timeout: 20_000,
-    });
+    await page.locator('#refunds tbody', { hasText: 'page test' }).waitFor({ timeout: 20_000 });
 
     mkdirSync(OUTPUT, { recursive: true });
     const file = join(OUTPUT, 'revenue-page.png');
@@ -132,9 +128,7 @@ describe('the built-in revenue page at / (headless Chromium)', () => {
     await page.waitForSelector('#signin:not([hidden])');
     await page.fill('#key', 'x402_not_a_real_key_0123456789');
     await page.click('#keyform button[type=submit]');
-    await page.waitForFunction(() => (document.querySelector('#keyerror')?.textContent ?? '').length > 0, undefined, {
-      timeout: 10_000,
-    });
+    await page.locator('#keyerror', { hasText: /not accepted/ }).waitFor({ timeout: 10_000 });
     expect(await page.locator('#keyerror').innerText()).toMatch(/not accepted/);
     expect(await page.locator('#main').isHidden()).toBe(true);
     await page.close();
