@@ -42,6 +42,30 @@ const CONTRACTS = [
     abiModule: 'dev-multicall3.abi.ts',
     abiConst: 'devMulticall3Abi',
   },
+  {
+    source: 'contracts/TestToken.sol',
+    contractName: 'TestToken',
+    abiModule: 'test-token.abi.ts',
+    abiConst: 'testTokenAbi',
+  },
+  {
+    source: 'contracts/DevPermit2.sol',
+    contractName: 'DevPermit2',
+    abiModule: 'dev-permit2.abi.ts',
+    abiConst: 'devPermit2Abi',
+  },
+  {
+    source: 'contracts/DevX402ExactPermit2Proxy.sol',
+    contractName: 'DevX402ExactPermit2Proxy',
+    abiModule: 'dev-x402-exact-permit2-proxy.abi.ts',
+    abiConst: 'devX402ExactPermit2ProxyAbi',
+  },
+  {
+    source: 'contracts/Permit2ProbeRunner.sol',
+    contractName: 'Permit2ProbeRunner',
+    abiModule: 'permit2-probe-runner.abi.ts',
+    abiConst: 'permit2ProbeRunnerAbi',
+  },
 ];
 
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');

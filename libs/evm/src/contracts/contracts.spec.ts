@@ -5,6 +5,10 @@ import { join, resolve } from 'node:path';
 import { toFunctionSignature } from 'viem';
 import {
   DEV_MULTICALL3_ARTIFACT,
+  DEV_PERMIT2_ARTIFACT,
+  DEV_X402_EXACT_PERMIT2_PROXY_ARTIFACT,
+  PERMIT2_PROBE_RUNNER_ARTIFACT,
+  TEST_TOKEN_ARTIFACT,
   TEST_SMART_WALLET_ARTIFACT,
   TEST_USDC_ABI,
   TEST_USDC_ARTIFACT,
@@ -46,6 +50,30 @@ describe('committed contract artifacts', () => {
       source: 'contracts/DevMulticall3.sol',
       abiModule: 'dev-multicall3.abi.ts',
       exported: DEV_MULTICALL3_ARTIFACT,
+    },
+    {
+      name: 'TestToken',
+      source: 'contracts/TestToken.sol',
+      abiModule: 'test-token.abi.ts',
+      exported: TEST_TOKEN_ARTIFACT,
+    },
+    {
+      name: 'DevPermit2',
+      source: 'contracts/DevPermit2.sol',
+      abiModule: 'dev-permit2.abi.ts',
+      exported: DEV_PERMIT2_ARTIFACT,
+    },
+    {
+      name: 'DevX402ExactPermit2Proxy',
+      source: 'contracts/DevX402ExactPermit2Proxy.sol',
+      abiModule: 'dev-x402-exact-permit2-proxy.abi.ts',
+      exported: DEV_X402_EXACT_PERMIT2_PROXY_ARTIFACT,
+    },
+    {
+      name: 'Permit2ProbeRunner',
+      source: 'contracts/Permit2ProbeRunner.sol',
+      abiModule: 'permit2-probe-runner.abi.ts',
+      exported: PERMIT2_PROBE_RUNNER_ARTIFACT,
     },
   ] as const;
 

@@ -17,3 +17,21 @@ export {
   DEV_MULTICALL3_DEPLOYED_BYTECODE,
   MULTICALL3_ADDRESS,
 } from './dev-multicall3.contract';
+export {
+  DEV_TEST_TOKEN_ADDRESS,
+  TEST_TOKEN_ABI,
+  TEST_TOKEN_ARTIFACT,
+  TEST_TOKEN_METADATA,
+  TEST_TOKEN_SLOTS,
+} from './test-token.contract';
+export { DEV_PERMIT2_ABI, DEV_PERMIT2_ARTIFACT, PERMIT2_ADDRESS } from './dev-permit2.contract';
+export {
+  DEV_X402_EXACT_PERMIT2_PROXY_ABI,
+  DEV_X402_EXACT_PERMIT2_PROXY_ARTIFACT,
+  X402_EXACT_PERMIT2_PROXY_ADDRESS,
+} from './dev-x402-exact-permit2-proxy.contract';
+export {
+  PERMIT2_PROBE_RUNNER_ABI,
+  PERMIT2_PROBE_RUNNER_ADDRESS,
+  PERMIT2_PROBE_RUNNER_ARTIFACT,
+} from './permit2-probe-runner.contract';

@@ -4,7 +4,11 @@ import {
   custom,
   defineChain,
   encodeDeployData,
+  encodeAbiParameters,
   encodeFunctionData,
+  keccak256,
+  numberToHex,
+  pad,
   type Address,
   type Chain,
   type CustomTransport,
@@ -19,6 +23,14 @@ import { privateKeyToAccount } from 'viem/accounts';
 import {
   MULTICALL3_ADDRESS,
   DEV_MULTICALL3_DEPLOYED_BYTECODE,
+  DEV_PERMIT2_ARTIFACT,
+  DEV_TEST_TOKEN_ADDRESS,
+  DEV_X402_EXACT_PERMIT2_PROXY_ARTIFACT,
+  PERMIT2_ADDRESS,
+  TEST_TOKEN_ARTIFACT,
+  TEST_TOKEN_METADATA,
+  TEST_TOKEN_SLOTS,
+  X402_EXACT_PERMIT2_PROXY_ADDRESS,
   TEST_SMART_WALLET_ABI,
   TEST_SMART_WALLET_BYTECODE,
   TEST_USDC_ABI,
@@ -46,7 +58,11 @@ export const DEV_CHAIN_FUNDING = {
   providerUsdc: 1_000n * USDC,
   buyerEth: 0n,
   buyerUsdc: 1_000_000n * USDC,
+  /** TestToken (18 decimals, Permit2 payments) per buyer; every buyer but the last has approved Permit2 for max. */
+  buyerTestToken: 1_000_000n * 10n ** BigInt(TEST_TOKEN_METADATA.decimals),
 } as const;
+
+const MAX_UINT256 = (1n << 256n) - 1n;
 
 /**
  * The token always lands here: the deployer's first transaction (nonce 0) creates it
@@ -74,6 +90,25 @@ export interface DevToken {
   readonly symbol: string;
 }
 
+/** The Permit2 setup of the dev chain: contracts at their canonical addresses and an ordinary ERC-20 to pay with. */
+export interface DevPermit2Setup {
+  /** Permit2 (SignatureTransfer) at 0x000000000022D473030F116dDEE9F6B43aC78BA3. */
+  readonly permit2Address: Address;
+  /** x402ExactPermit2Proxy at 0x402085c248EeA27D92E8b30b2C58ed07f9E20001. */
+  readonly proxyAddress: Address;
+  /** "Test Token" (TT, 18 decimals), no EIP-3009. */
+  readonly token: {
+    readonly address: Address;
+    readonly name: string;
+    readonly symbol: string;
+    readonly decimals: number;
+  };
+  /** Buyers funded with TestToken that have approved Permit2 (max allowance). */
+  readonly approvedBuyers: readonly DevAccount[];
+  /** A buyer funded with TestToken that has NOT approved Permit2 (→ permit2_allowance_required). */
+  readonly unapprovedBuyer: DevAccount;
+}
+
 export type DevPublicClient = PublicClient<CustomTransport, Chain>;
 export type DevWalletClient = WalletClient<CustomTransport, Chain, LocalAccount>;
 
@@ -89,6 +124,8 @@ export interface DevChain {
   /** In-process EIP-1193 provider (reverts carry `code: 3` + `data`, so viem decodes reasons). */
   readonly provider: Eip1193Provider;
   readonly token: DevToken;
+  /** Permit2, the x402 exact Permit2 proxy and TestToken (see DevPermit2Setup). */
+  readonly permit2: DevPermit2Setup;
   /** Multicall3-compatible contract at the canonical address (tryAggregate, aggregate3). */
   readonly multicall3Address: Address;
   readonly deployer: DevAccount;
@@ -103,6 +140,10 @@ export interface DevChain {
   walletClientFor(account: DevAccount | LocalAccount): DevWalletClient;
   /** Mints TestUSDC (atomic units) from the deployer and waits for the receipt. */
   mintUsdc(to: Address, amount: bigint): Promise<TransactionReceipt>;
+  /** Sets an account's TestToken balance (storage write, no Transfer event); totalSupply is adjusted. */
+  setTestTokenBalance(holder: Address, amount: bigint): Promise<void>;
+  /** Sets `owner`'s TestToken allowance for `spender` (storage write; e.g. Permit2 approval for a gasless buyer). */
+  setTestTokenAllowance(owner: Address, spender: Address, amount: bigint): Promise<void>;
   /** Deploys a TestSmartWallet owned by `owner` from the deployer; resolves to the wallet's address. */
   deploySmartWallet(owner: Address): Promise<Address>;
   /** Stops the HTTP server (the port is free once this resolves) and interval mining. Idempotent. */
@@ -159,6 +200,11 @@ export async function startDevChain(options: DevChainOptions = {}): Promise<DevC
       ...accounts.providers.map((a) => ({ to: a.address, amount: DEV_CHAIN_FUNDING.providerUsdc })),
       ...accounts.buyers.map((a) => ({ to: a.address, amount: DEV_CHAIN_FUNDING.buyerUsdc })),
     ]);
+    await installPermit2(
+      provider,
+      accounts.buyers.map((b) => b.address),
+      accounts.buyers.slice(0, -1).map((b) => b.address),
+    );
   } catch (e) {
     throw new DevChainException(DevChainErrorCode.SETUP_FAILED, `dev chain setup failed: ${(e as Error).message}`, {
       cause: e,
@@ -223,6 +269,13 @@ export async function startDevChain(options: DevChainOptions = {}): Promise<DevC
       decimals: TEST_USDC_METADATA.decimals,
       symbol: TEST_USDC_METADATA.symbol,
     },
+    permit2: {
+      permit2Address: PERMIT2_ADDRESS,
+      proxyAddress: X402_EXACT_PERMIT2_PROXY_ADDRESS,
+      token: { address: DEV_TEST_TOKEN_ADDRESS, ...TEST_TOKEN_METADATA },
+      approvedBuyers: accounts.buyers.slice(0, -1),
+      unapprovedBuyer: accounts.buyers[accounts.buyers.length - 1],
+    },
     multicall3Address: MULTICALL3_ADDRESS,
     deployer: accounts.deployer,
     facilitatorSigners: accounts.facilitatorSigners,
@@ -241,6 +294,8 @@ export async function startDevChain(options: DevChainOptions = {}): Promise<DevC
         });
         return publicClient.waitForTransactionReceipt({ hash });
       }),
+    setTestTokenBalance: (holder, amount) => setTestTokenBalance(provider, holder, amount),
+    setTestTokenAllowance: (owner, spender, amount) => writeSlot(provider, allowanceSlot(owner, spender), amount),
     deploySmartWallet: (owner) =>
       asDeployer(async () => {
         const hash = await deployerWallet.deployContract({
@@ -322,4 +377,60 @@ async function seed(
   } finally {
     await provider.request({ method: 'evm_setAutomine', params: [true] });
   }
+}
+
+function mappingSlot(key: Address, slot: bigint): Hex {
+  return keccak256(encodeAbiParameters([{ type: 'address' }, { type: 'uint256' }], [key, slot]));
+}
+
+function allowanceSlot(owner: Address, spender: Address): Hex {
+  const inner = mappingSlot(owner, TEST_TOKEN_SLOTS.allowance);
+  return keccak256(encodeAbiParameters([{ type: 'address' }, { type: 'bytes32' }], [spender, inner]));
+}
+
+async function writeSlot(provider: Eip1193Provider, slot: Hex, value: bigint): Promise<void> {
+  await provider.request({
+    method: 'hardhat_setStorageAt',
+    params: [DEV_TEST_TOKEN_ADDRESS, slot, pad(numberToHex(value), { size: 32 })],
+  });
+}
+
+async function readSlot(provider: Eip1193Provider, slot: Hex): Promise<bigint> {
+  return BigInt(
+    (await provider.request({ method: 'eth_getStorageAt', params: [DEV_TEST_TOKEN_ADDRESS, slot, 'latest'] })) as Hex,
+  );
+}
+
+async function setTestTokenBalance(provider: Eip1193Provider, holder: Address, amount: bigint): Promise<void> {
+  const slot = mappingSlot(holder, TEST_TOKEN_SLOTS.balanceOf);
+  const supplySlot = pad(numberToHex(TEST_TOKEN_SLOTS.totalSupply), { size: 32 });
+  const [before, supply] = await Promise.all([readSlot(provider, slot), readSlot(provider, supplySlot)]);
+  await writeSlot(provider, slot, amount);
+  await writeSlot(provider, supplySlot, supply - before + amount);
+}
+
+/**
+ * Installs Permit2, the x402 exact Permit2 proxy and TestToken (runtime code at fixed addresses; none has a
+ * constructor, immutables or storage to initialize) and seeds TestToken balances and Permit2 allowances by storage
+ * writes, so no account nonce moves (the deployer's nonces stay as the TestUSDC setup expects).
+ */
+async function installPermit2(
+  provider: Eip1193Provider,
+  funded: readonly Address[],
+  approved: readonly Address[],
+): Promise<void> {
+  await provider.request({
+    method: 'hardhat_setCode',
+    params: [PERMIT2_ADDRESS, DEV_PERMIT2_ARTIFACT.deployedBytecode],
+  });
+  await provider.request({
+    method: 'hardhat_setCode',
+    params: [X402_EXACT_PERMIT2_PROXY_ADDRESS, DEV_X402_EXACT_PERMIT2_PROXY_ARTIFACT.deployedBytecode],
+  });
+  await provider.request({
+    method: 'hardhat_setCode',
+    params: [DEV_TEST_TOKEN_ADDRESS, TEST_TOKEN_ARTIFACT.deployedBytecode],
+  });
+  for (const holder of funded) await setTestTokenBalance(provider, holder, DEV_CHAIN_FUNDING.buyerTestToken);
+  for (const owner of approved) await writeSlot(provider, allowanceSlot(owner, PERMIT2_ADDRESS), MAX_UINT256);
 }

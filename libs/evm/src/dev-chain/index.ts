@@ -6,7 +6,14 @@ export {
   DEV_CHAIN_FUNDING,
   DEV_TOKEN_ADDRESS,
 } from './dev-chain';
-export type { DevChain, DevChainOptions, DevToken, DevPublicClient, DevWalletClient } from './dev-chain';
+export type {
+  DevChain,
+  DevChainOptions,
+  DevPermit2Setup,
+  DevToken,
+  DevPublicClient,
+  DevWalletClient,
+} from './dev-chain';
 export { DEV_MNEMONIC, DEV_ACCOUNT_LAYOUT, deriveDevAccount, devAccounts } from './dev-accounts';
 export type { DevAccount, DevAccountRole, DevAccounts } from './dev-accounts';
 export { DevChainException, DevChainErrorCode } from './dev-chain.exception';

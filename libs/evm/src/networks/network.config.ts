@@ -15,6 +15,8 @@ export interface GasLimits {
   transferWithAuthorization: bigint;
   /** Gas limit of an ERC-6492 factory deployment before a counterfactual wallet's first payment. */
   deployment: bigint;
+  /** Gas limit of an x402ExactPermit2Proxy `settle` (Permit2 payments); default 300,000 when absent. */
+  permit2Settle?: bigint;
 }
 
 /** One EVM network, validated and with defaults applied. */

@@ -1,4 +1,4 @@
-import type { Eip3009Facts } from '@x402-ledger/evm';
+import type { Eip3009Facts, Permit2Facts } from '@x402-ledger/evm';
 import type { PaymentRequest } from './payment-request';
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
@@ -22,7 +22,7 @@ export interface CommonPaymentData {
  */
 export function commonEventData(
   pr: PaymentRequest,
-  facts: Eip3009Facts,
+  facts: Pick<Eip3009Facts | Permit2Facts, 'asset' | 'payTo' | 'amount' | 'from'>,
 ): (Omit<CommonPaymentData, 'paymentId'> & { paymentId: string | null }) | null {
   const scheme = pr.request.paymentRequirements.scheme;
   if (!ADDRESS.test(facts.asset) || !ADDRESS.test(facts.payTo) || !AMOUNT.test(facts.amount)) return null;

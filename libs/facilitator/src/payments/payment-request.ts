@@ -1,3 +1,4 @@
+import { canonicalPermit2Nonce } from '@x402-ledger/evm';
 import { paymentId as derivePaymentId, rawPayloadStreamId, canonicalJson } from '@x402-ledger/ledger';
 import { fingerprint, liftV1Request, parseFacilitatorRequest, type FacilitatorRequestV2 } from '@x402-ledger/protocol';
 import { extractPaymentIdentifier } from '@x402/extensions/payment-identifier';
@@ -24,20 +25,30 @@ export interface PaymentRequest {
   resourceUrl: string | null;
 }
 
+/**
+ * The payer and the nonce that name the payment, by payload shape exactly as the SDK routes (`permit2Authorization`
+ * ⇒ Permit2, else EIP-3009): the EIP-3009 bytes32 nonce (lowercased by the id), or the Permit2 uint256 nonce as its
+ * canonical decimal string (so "0x1f" and "31" are one payment, as they are one nonce on chain). null when absent or
+ * malformed.
+ */
+export function payerAndNonce(payload: Record<string, unknown>): { from: unknown; nonce: string | null } {
+  if ('permit2Authorization' in payload) {
+    const auth = payload.permit2Authorization as { from?: unknown; nonce?: unknown } | null;
+    return { from: auth?.from, nonce: canonicalPermit2Nonce(auth?.nonce) };
+  }
+  const auth = payload.authorization as { from?: unknown; nonce?: unknown } | undefined;
+  const nonce = auth?.nonce;
+  return { from: auth?.from, nonce: typeof nonce === 'string' && BYTES32.test(nonce) ? nonce : null };
+}
+
 export function parsePaymentRequest(body: unknown, v1Aliases: Readonly<Record<string, string>>): PaymentRequest {
   const parsed = parseFacilitatorRequest(body);
   const lifted = parsed.x402Version === 1 ? liftV1Request(parsed, v1Aliases) : null;
   const request = lifted ? lifted.request : (parsed as FacilitatorRequestV2);
   const r = request.paymentRequirements;
-  const authorization = (request.paymentPayload.payload as { authorization?: Record<string, unknown> }).authorization;
-  const from = authorization?.from;
-  const nonce = authorization?.nonce;
+  const { from, nonce } = payerAndNonce(request.paymentPayload.payload);
   const paymentId =
-    typeof from === 'string' &&
-    typeof nonce === 'string' &&
-    ADDRESS.test(from) &&
-    BYTES32.test(nonce) &&
-    ADDRESS.test(r.asset)
+    typeof from === 'string' && nonce !== null && ADDRESS.test(from) && ADDRESS.test(r.asset)
       ? derivePaymentId({ network: r.network, asset: r.asset, payer: from, nonce })
       : null;
   const rawPayload = (body as { paymentPayload: unknown }).paymentPayload;

@@ -1,4 +1,4 @@
-import { signEip3009Request } from '@x402-ledger/evm';
+import { signEip3009Request, signPermit2Request } from '@x402-ledger/evm';
 import { EvmReason, type PaymentRequirementsV2 } from '@x402-ledger/protocol';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { facilitatorHarness, PAY_TO, TOKEN } from '../testing/facilitator-harness';
@@ -52,6 +52,33 @@ describe('SettleService', () => {
       gasUsed: '60000',
       effectiveGasPrice: '1000000000',
     });
+  });
+
+  it('Permit2: verify → settle through the proxy; replay names the tx and broadcasts nothing', async () => {
+    const request = await signPermit2Request({
+      account: buyer,
+      requirements: { ...requirements, extra: { assetTransferMethod: 'permit2' } },
+      chainId: 31337,
+    });
+    h.chain.approvePermit2(TOKEN, buyer.address, 10n ** 30n);
+    expect((await h.verify.verify(request, DEV, 'v')).isValid).toBe(true);
+    const first = await h.settle.settle(request, DEV, 's1');
+    expect(first).toMatchObject({ success: true, payer: buyer.address });
+    expect(h.token.balances.get(PAY_TO.toLowerCase())).toBe(1000n);
+    const replays = await Promise.all([h.settle.settle(request, DEV, 's2'), h.settle.settle(request, DEV, 's3')]);
+    for (const replay of replays) {
+      expect(replay).toMatchObject({
+        success: false,
+        errorReason: EvmReason.NonceAlreadyUsed,
+        transaction: first.transaction,
+      });
+    }
+    expect(h.chain.sent).toHaveLength(1);
+    expect(h.txStore).toBeDefined();
+    const [stored] = await h.txStore.forPayment(h.log.records[0].data.paymentId as string);
+    expect(stored).toMatchObject({ to: PAY_TO, from: buyer.address, value: '1000', hash: first.transaction });
+    expect(h.log.types()).toEqual(['payment.verified', 'payment.settlement_submitted', 'payment.settled']);
+    expect(h.log.records[0].data).toMatchObject({ assetTransferMethod: 'permit2' });
   });
 
   it('N concurrent settles (upfront flow): exactly one broadcast and one success', async () => {

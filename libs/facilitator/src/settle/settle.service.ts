@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isPermit2Payload, type SignedSettlementTx } from '@x402-ledger/evm';
+import { isPermit2Facts, type SignedSettlementTx } from '@x402-ledger/evm';
 import { Clock, type PaymentState } from '@x402-ledger/ledger';
 import { getAddress } from 'viem';
 import { EvmReason, GenericReason, type SettleResponse } from '@x402-ledger/protocol';
@@ -56,20 +56,11 @@ export class SettleService {
     const network = this.networks.get(pr.network);
     if (!network)
       return settleFailure(GenericReason.InvalidNetwork, net, payer, '', `network "${pr.network}" is not supported`);
-    if (isPermit2Payload(pr.request.paymentPayload.payload)) {
-      return settleFailure(
-        EvmReason.UnsupportedPayloadType,
-        net,
-        payer,
-        '',
-        'Permit2 payloads are not supported by this facilitator',
-      );
-    }
     await this.identifiers.check(pr, principal.tenant);
     const call: Call = { pr, network, principal, correlationId, payer };
     if (!pr.paymentId) {
       // Not an authorization at all (no well-formed payer/nonce): the SDK's reason, nothing to record or send.
-      const outcome = await network.verifier.verify(pr.request, network.chain, this.nowSeconds());
+      const outcome = await network.verifyPayment(pr.request, this.nowSeconds());
       return settleFailure(
         outcome.isValid ? EvmReason.InvalidTransactionState : outcome.reason,
         net,
@@ -136,11 +127,11 @@ export class SettleService {
   private async settleFresh(call: Call, paymentId: string): Promise<SettleResponse> {
     const { pr, network, principal, payer } = call;
     const net = pr.responseNetwork;
-    const outcome = await network.verifier.verify(pr.request, network.chain, this.nowSeconds());
+    const outcome = await network.verifyPayment(pr.request, this.nowSeconds());
     const data = commonEventData(pr, outcome.facts);
     if (!outcome.isValid) {
       let txHash: string | null = null;
-      if (outcome.reason === EvmReason.NonceAlreadyUsed && outcome.facts.nonce) {
+      if (outcome.reason === EvmReason.NonceAlreadyUsed && outcome.facts.nonce && !isPermit2Facts(outcome.facts)) {
         // Consumed on chain without us knowing (another facilitator, the buyer, or lost local state): name the tx.
         txHash = await network.chain
           .findAuthorizationUsed(outcome.facts.asset, outcome.facts.from, outcome.facts.nonce)
@@ -157,7 +148,7 @@ export class SettleService {
     }
     const common = withPaymentId(data);
     if (!common) throw new Error('a valid verification must yield recordable facts');
-    const submitted = await network.settler.submit(paymentId, outcome.facts, {
+    const context = {
       tenant: principal.tenant,
       correlationId: call.correlationId,
       scheme: common.scheme,
@@ -165,7 +156,10 @@ export class SettleService {
       payTo: common.payTo,
       resourceUrl: common.resourceUrl,
       x402Version: pr.x402Version,
-    });
+    };
+    const submitted = isPermit2Facts(outcome.facts)
+      ? await network.permit2Settler.submit(paymentId, outcome.facts, context)
+      : await network.settler.submit(paymentId, outcome.facts, context);
     if (!submitted.ok) {
       await this.recorder.record(paymentId, principal.tenant, call.correlationId, {
         type: 'RecordSettlementFailed',

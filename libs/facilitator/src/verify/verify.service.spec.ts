@@ -1,4 +1,4 @@
-import { signEip3009Request } from '@x402-ledger/evm';
+import { ExactEvmErrorCode, signEip3009Request, signPermit2Request } from '@x402-ledger/evm';
 import { EvmReason, GenericReason, type FacilitatorRequestV2, type PaymentRequirementsV2 } from '@x402-ledger/protocol';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { FacilitatorErrorCode } from '../facilitator.exception';
@@ -97,17 +97,58 @@ describe('VerifyService', () => {
       },
       GenericReason.InvalidNetwork,
     ],
-    [
-      'a Permit2 payload',
-      (r: FacilitatorRequestV2) => {
-        (r.paymentPayload.payload as Record<string, unknown>).permit2Authorization = {};
-      },
-      EvmReason.UnsupportedPayloadType,
-    ],
   ])('answers %s with isValid:false and records nothing', async (_case, mutate, reason) => {
     const request = await sign();
     mutate(request);
     expect(await h.verify.verify(request, DEV, 'c')).toMatchObject({ isValid: false, invalidReason: reason });
+    expect(h.log.records).toHaveLength(0);
+  });
+
+  it('verifies a Permit2 payload (dispatched by shape), records assetTransferMethod permit2 and the decimal nonce', async () => {
+    const permit2Requirements = { ...requirements, extra: { assetTransferMethod: 'permit2' } };
+    h.chain.approvePermit2(TOKEN, buyer.address, 10n ** 30n);
+    const request = await signPermit2Request({
+      account: buyer,
+      requirements: permit2Requirements,
+      chainId: 31337,
+      authorization: { nonce: '0x2a' },
+    });
+    expect(await h.verify.verify(request, DEV, 'c1')).toEqual({ isValid: true, payer: buyer.address });
+    expect(h.log.records[0]).toMatchObject({
+      type: 'payment.verified',
+      data: { assetTransferMethod: 'permit2', signatureKind: 'eoa', nonce: '42', payer: buyer.address, amount: '1000' },
+    });
+    // The same payment written with the nonce in decimal is the same payment: refused while reserved.
+    const copy = await signPermit2Request({
+      account: buyer,
+      requirements: permit2Requirements,
+      chainId: 31337,
+      authorization: { nonce: '42' },
+    });
+    expect(await h.verify.verify(copy, DEV, 'c2')).toMatchObject({ invalidReason: EvmReason.NonceAlreadyUsed });
+  });
+
+  it('answers permit2_allowance_required with isValid:false (the SDK middleware makes it a 412)', async () => {
+    const request = await signPermit2Request({
+      account: buyer,
+      requirements: { ...requirements, extra: { assetTransferMethod: 'permit2' } },
+      chainId: 31337,
+    });
+    expect(await h.verify.verify(request, DEV, 'c1')).toEqual({
+      isValid: false,
+      invalidReason: 'permit2_allowance_required',
+      payer: buyer.address,
+      invalidMessage: expect.any(String),
+    });
+    expect(h.log.records.map((r) => [r.type, r.data.reason])).toEqual([
+      ['payment.verification_failed', 'permit2_allowance_required'],
+    ]);
+  });
+
+  it('rejects a malformed Permit2 payload as a bad request', async () => {
+    const request = await sign();
+    (request.paymentPayload.payload as Record<string, unknown>).permit2Authorization = {};
+    await expect(h.verify.verify(request, DEV, 'c')).rejects.toMatchObject({ code: ExactEvmErrorCode.INVALID_PAYLOAD });
     expect(h.log.records).toHaveLength(0);
   });
 

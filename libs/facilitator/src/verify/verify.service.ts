@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { isPermit2Payload } from '@x402-ledger/evm';
+import { isPermit2Facts } from '@x402-ledger/evm';
 import { Clock } from '@x402-ledger/ledger';
 import { EvmReason, GenericReason, type VerifyResponse } from '@x402-ledger/protocol';
 import type { ApiPrincipal } from '../auth/api-key.store';
@@ -9,7 +9,7 @@ import { KeyedMutex } from '../payments/keyed-mutex';
 import { refusal, verifyInvalid, verifyValid } from '../payments/payment-answers';
 import { PaymentIdentifiers } from '../payments/payment-identifiers';
 import { PaymentRecorder } from '../payments/payment-recorder';
-import { parsePaymentRequest, type PaymentRequest } from '../payments/payment-request';
+import { parsePaymentRequest, payerAndNonce, type PaymentRequest } from '../payments/payment-request';
 import { PaymentStateStore } from '../state/payment-state.store';
 
 /**
@@ -39,13 +39,6 @@ export class VerifyService {
       return verifyInvalid(GenericReason.UnsupportedScheme, payer, `scheme "${r.scheme}" is not supported`);
     const network = this.networks.get(pr.network);
     if (!network) return verifyInvalid(GenericReason.InvalidNetwork, payer, `network "${pr.network}" is not supported`);
-    if (isPermit2Payload(pr.request.paymentPayload.payload)) {
-      return verifyInvalid(
-        EvmReason.UnsupportedPayloadType,
-        payer,
-        'Permit2 payloads are not supported by this facilitator',
-      );
-    }
     await this.identifiers.check(pr, principal.tenant);
 
     const early = refusal(pr.paymentId ? this.store.get(pr.paymentId) : undefined, this.nowSeconds());
@@ -56,7 +49,7 @@ export class VerifyService {
       const refused = refusal(state, this.nowSeconds());
       if (refused) return verifyInvalid(refused.reason, payer, refused.message);
 
-      const outcome = await network.verifier.verify(pr.request, network.chain, this.nowSeconds());
+      const outcome = await network.verifyPayment(pr.request, this.nowSeconds());
       const data = commonEventData(pr, outcome.facts);
       const writable = this.recorder.canWrite(pr.streamId, principal.tenant);
       if (outcome.isValid) {
@@ -72,7 +65,7 @@ export class VerifyService {
             validAfter: outcome.facts.validAfter.toString(),
             validBefore: outcome.facts.validBefore.toString(),
             x402Version: pr.x402Version,
-            assetTransferMethod: 'eip3009',
+            assetTransferMethod: isPermit2Facts(outcome.facts) ? 'permit2' : 'eip3009',
             signatureKind: outcome.facts.signatureKind,
           },
         });
@@ -95,7 +88,8 @@ export class VerifyService {
   }
 }
 
+/** The payer as sent (`authorization.from` or `permit2Authorization.from`), echoed in answers like the SDK does. */
 export function payerOf(pr: PaymentRequest): string | undefined {
-  const from = (pr.request.paymentPayload.payload as { authorization?: { from?: unknown } }).authorization?.from;
+  const { from } = payerAndNonce(pr.request.paymentPayload.payload);
   return typeof from === 'string' ? from : undefined;
 }

@@ -1,4 +1,5 @@
 import type { Address, Hash, Hex } from 'viem';
+import type { Permit2ProbeCheck, Permit2ProbeResult } from '../permit2/permit2-probe';
 import type { Eip3009ProbeCheck, Eip3009ProbeResult } from '../probe/eip3009-probe.codec';
 
 export interface ChainLog {
@@ -32,6 +33,9 @@ export abstract class EvmChain {
 
   /** All chain facts one EIP-3009 verification needs, answered in (a share of) one `eth_call`. */
   abstract probeEip3009(check: Eip3009ProbeCheck): Promise<Eip3009ProbeResult>;
+
+  /** All chain facts one Permit2 verification needs (reads, signature check and the simulated proxy settle). */
+  abstract probePermit2(check: Permit2ProbeCheck): Promise<Permit2ProbeResult>;
 
   /** Broadcasts a signed transaction; resolves to its hash as the node reports it. */
   abstract sendRawTransaction(raw: Hex): Promise<Hash>;

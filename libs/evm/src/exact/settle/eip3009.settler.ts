@@ -21,6 +21,14 @@ const NONCE_TOO_LOW = /nonce too low|nonce has already been used|nonce.*(is )?to
 const ALREADY_KNOWN = /already known|known transaction|already imported|AlreadyKnown/i;
 const MAX_ERROR_MESSAGE = 500;
 
+/** The token movement a settlement transaction must produce (checked against the receipt's Transfer log). */
+export interface SettlementTransfer {
+  asset: Address;
+  from: Address;
+  to: Address;
+  value: bigint;
+}
+
 export interface SettlerConfig {
   chainId: number;
   gasLimits: GasLimits;
@@ -89,7 +97,7 @@ function isTransportError(error: unknown): boolean {
 export class Eip3009Settler {
   constructor(
     private readonly chain: EvmChain,
-    private readonly signers: SignerPool,
+    readonly signers: SignerPool,
     private readonly store: SignedTxStore,
     private readonly config: SettlerConfig,
     private readonly now: () => Date = () => new Date(),
@@ -126,13 +134,30 @@ export class Eip3009Settler {
     });
   }
 
-  private async broadcast(
+  private broadcast(
     signer: SignerAccount,
     paymentId: string,
     facts: Eip3009Facts,
     context: SignedSettlementTx['context'],
     kind: SignedSettlementTx['kind'],
     call: { to: Address; data: Hex; gas: bigint },
+  ): Promise<SubmitResult> {
+    return this.broadcastCall(signer, paymentId, facts, context, kind, call, reasonFromTransferError);
+  }
+
+  /**
+   * Signs `call` with `signer` at its next nonce, persists the signed transaction (with the transfer it must produce)
+   * BEFORE broadcasting it, then broadcasts. `reasonOf` maps a rejected broadcast's error text to a reason code.
+   * Shared by every asset transfer method (EIP-3009 here, Permit2 in Permit2Settler).
+   */
+  async broadcastCall(
+    signer: SignerAccount,
+    paymentId: string,
+    transfer: SettlementTransfer,
+    context: SignedSettlementTx['context'],
+    kind: SignedSettlementTx['kind'],
+    call: { to: Address; data: Hex; gas: bigint },
+    reasonOf: (message: string) => string,
   ): Promise<SubmitResult> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const result = await signer.withNonce<SubmitResult | 'retry'>(async (nonce) => {
@@ -158,10 +183,10 @@ export class Eip3009Settler {
           nonce,
           hash: keccak256(raw),
           raw,
-          asset: facts.asset,
-          from: facts.from,
-          to: facts.to,
-          value: facts.value.toString(),
+          asset: transfer.asset,
+          from: transfer.from,
+          to: transfer.to,
+          value: transfer.value.toString(),
           signedAt: this.now().toISOString(),
           context,
         };
@@ -182,7 +207,7 @@ export class Eip3009Settler {
           }
           return {
             consumed: false,
-            value: { ok: false, reason: reasonFromTransferError(text), message: text, txHash: null },
+            value: { ok: false, reason: reasonOf(text), message: text, txHash: null },
           };
         }
       });

@@ -1,4 +1,4 @@
-import { authorizationTypes, eip3009ABI } from '@x402/evm';
+import { authorizationTypes, eip3009ABI, x402ExactPermit2ProxyABI } from '@x402/evm';
 import {
   decodeFunctionData,
   encodeAbiParameters,
@@ -19,9 +19,11 @@ import {
 } from 'viem';
 import { EvmChain, type ChainReceipt, type FeeQuote } from '../chain/evm-chain.port';
 import { eip3009DigestFromSeparator } from '../eip3009/eip3009-digest';
+import type { Permit2ProbeCheck, Permit2ProbeResult } from '../permit2/permit2-probe';
 import type { Eip3009ProbeCheck, Eip3009ProbeResult, ProbeCall } from '../probe/eip3009-probe.codec';
 
 const TRANSFER_TOPIC = toEventSelector('Transfer(address,address,uint256)');
+const FAKE_PERMIT2_PROXY = '0x402085c248eea27d92e8b30b2c58ed07f9e20001';
 
 const ERROR_ABI = [{ type: 'error', name: 'Error', inputs: [{ name: 'message', type: 'string' }] }] as const;
 const revert = (message: string): ProbeCall => ({
@@ -58,6 +60,13 @@ export class FakeEvmChain extends EvmChain {
   sent: Hex[] = [];
   receipts = new Map<string, ChainReceipt>();
   nonces = new Map<string, number>();
+  /** Permit2 model: whether the x402 proxy is deployed, owner→token allowances to Permit2, used Permit2 nonces. */
+  permit2 = {
+    proxyDeployed: true,
+    allowances: new Map<string, bigint>(),
+    usedNonces: new Set<string>(),
+  };
+  permit2ProbeCalls = 0;
 
   constructor(readonly chainId = 31337) {
     super();
@@ -113,6 +122,72 @@ export class FakeEvmChain extends EvmChain {
         deployedHere ? factory!.owner : undefined,
       );
     return result;
+  }
+
+  /** Sets `owner`'s allowance of `token` to Permit2 in the fake's Permit2 model. */
+  approvePermit2(token: Address, owner: Address, amount: bigint): void {
+    this.permit2.allowances.set(`${token.toLowerCase()}|${owner.toLowerCase()}`, amount);
+  }
+
+  async probePermit2(c: Permit2ProbeCheck): Promise<Permit2ProbeResult> {
+    this.permit2ProbeCalls++;
+    const token = this.tokens.get(c.token.toLowerCase());
+    const ownerKey = c.owner.toLowerCase();
+    const walletOwner = this.wallets.get(ownerKey);
+    const failed: ProbeCall = { success: false, data: '0x' };
+    const allowance = this.permit2.allowances.get(`${c.token.toLowerCase()}|${ownerKey}`) ?? 0n;
+    const used = (nonce: bigint) => this.permit2.usedNonces.has(`${ownerKey}|${nonce}`);
+    let bitmap = 0n;
+    for (let bit = 0n; bit < 256n; bit++) if (used(((c.nonce >> 8n) << 8n) | bit)) bitmap |= 1n << bit;
+    let recovered: Address | null = null;
+    if (c.ecdsa) {
+      const sig = `${c.ecdsa.r}${c.ecdsa.s.slice(2)}${c.ecdsa.v.toString(16)}` as Hex;
+      recovered = await recoverAddress({ hash: c.digest, signature: sig }).catch(() => null);
+    }
+    const walletSigValid = walletOwner ? await this.ecdsaMatches(walletOwner, c.digest, c.signature) : false;
+    const balance = token?.balances.get(ownerKey) ?? 0n;
+    let simulation: ProbeCall = failed;
+    if (c.settleCalldata && this.permit2.proxyDeployed) {
+      const { args } = decodeFunctionData({ abi: x402ExactPermit2ProxyABI, data: c.settleCalldata });
+      const [permit, , witness] = args as unknown as [
+        { permitted: { amount: bigint }; nonce: bigint; deadline: bigint },
+        Address,
+        { to: Address; validAfter: bigint },
+      ];
+      const sigOk = walletOwner ? walletSigValid : !!recovered && getAddress(recovered) === getAddress(c.owner);
+      const reason =
+        this.chainTime < witness.validAfter
+          ? 'PaymentTooEarly'
+          : this.chainTime > permit.deadline
+            ? 'SignatureExpired'
+            : used(permit.nonce)
+              ? 'InvalidNonce'
+              : !sigOk
+                ? 'InvalidSigner'
+                : !token
+                  ? 'TransferFailed'
+                  : allowance < permit.permitted.amount || balance < permit.permitted.amount
+                    ? 'TransferFailed'
+                    : null;
+      simulation = reason ? revert(reason) : { success: true, data: '0x' };
+    }
+    return {
+      ownerHasCode: !!walletOwner,
+      tokenHasCode: !!token,
+      proxyPermit2: this.permit2.proxyDeployed
+        ? ok([{ type: 'address' }], ['0x000000000022D473030F116dDEE9F6B43aC78BA3'])
+        : { success: true, data: '0x' },
+      balanceOf: token ? ok([{ type: 'uint256' }], [balance]) : failed,
+      allowance: token ? ok([{ type: 'uint256' }], [allowance]) : failed,
+      nonceBitmap: ok([{ type: 'uint256' }], [bitmap]),
+      ecrecover: recovered ? ok([{ type: 'address' }], [recovered]) : { success: !!c.ecdsa, data: '0x' },
+      erc1271: walletOwner
+        ? walletSigValid
+          ? { success: true, data: `0x1626ba7e${'00'.repeat(28)}` }
+          : { success: true, data: `0xffffffff${'00'.repeat(28)}` }
+        : { success: true, data: '0x' },
+      simulation,
+    };
   }
 
   private async signatureValid(
@@ -214,7 +289,9 @@ export class FakeEvmChain extends EvmChain {
       to: tx.to ?? null,
       logs: [],
     };
-    if (token && tx.data) {
+    if (tx.to && tx.data && tx.to.toLowerCase() === FAKE_PERMIT2_PROXY && this.permit2.proxyDeployed) {
+      this.minePermit2Settle(tx.data, receipt);
+    } else if (token && tx.data) {
       try {
         const { args } = decodeFunctionData({ abi: eip3009ABI, data: tx.data });
         const [authFrom, authTo, value, , , nonce] = args as unknown as [Address, Address, bigint, bigint, bigint, Hex];
@@ -239,6 +316,41 @@ export class FakeEvmChain extends EvmChain {
       }
     }
     this.receipts.set(hash, receipt);
+  }
+
+  /** proxy.settle in the fake Permit2 model: nonce, allowance and balance checked, then Transfer(owner, to, amount). */
+  private minePermit2Settle(data: Hex, receipt: ChainReceipt): void {
+    try {
+      const { args } = decodeFunctionData({ abi: x402ExactPermit2ProxyABI, data });
+      const [permit, owner, witness] = args as unknown as [
+        { permitted: { token: Address; amount: bigint }; nonce: bigint; deadline: bigint },
+        Address,
+        { to: Address; validAfter: bigint },
+      ];
+      const token = this.tokens.get(permit.permitted.token.toLowerCase());
+      const ownerKey = owner.toLowerCase();
+      const nonceKey = `${ownerKey}|${permit.nonce}`;
+      const allowanceKey = `${permit.permitted.token.toLowerCase()}|${ownerKey}`;
+      const amount = permit.permitted.amount;
+      const balance = token?.balances.get(ownerKey) ?? 0n;
+      const allowance = this.permit2.allowances.get(allowanceKey) ?? 0n;
+      if (!token || this.permit2.usedNonces.has(nonceKey) || balance < amount || allowance < amount) return;
+      this.permit2.usedNonces.add(nonceKey);
+      token.balances.set(ownerKey, balance - amount);
+      const toKey = witness.to.toLowerCase();
+      token.balances.set(toKey, (token.balances.get(toKey) ?? 0n) + amount);
+      receipt.status = 'success';
+      receipt.logs = [
+        {
+          address: permit.permitted.token,
+          topics: [TRANSFER_TOPIC, pad(owner).toLowerCase() as Hex, pad(witness.to).toLowerCase() as Hex],
+          data: pad(toHex(amount)),
+          logIndex: 0,
+        },
+      ];
+    } catch {
+      receipt.status = 'reverted';
+    }
   }
 
   async getTransactionReceipt(hash: Hash): Promise<ChainReceipt | null> {
