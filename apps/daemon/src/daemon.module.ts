@@ -4,6 +4,7 @@ import type { DaemonConfig } from '@x402-ledger/config';
 import { AnalyticsClient, AnalyticsModule, PromProjectorMetricsModule } from '@x402-ledger/analytics';
 import { ApiModule, DisputeWorkflow, RefundWorkflow } from '@x402-ledger/api';
 import { ApiKeyService, AuthModule, ProviderKeyResolver } from '@x402-ledger/auth';
+import { DiscoveryFacilitatorExtensions, DiscoveryModule } from '@x402-ledger/discovery';
 import { EventLog, EventLogModule } from '@x402-ledger/event-log';
 import { assetDecimalsOf, type DevChain, type NetworkConfig } from '@x402-ledger/evm';
 import { ExactEvmNetworks, FacilitatorModule, KeyedMutex, PaymentStateStore } from '@x402-ledger/facilitator';
@@ -62,14 +63,26 @@ export class DaemonModule {
     }
     const dev = config.mode === 'dev' && chain !== undefined;
 
-    // Provider API keys (created through the API, durable on the log) authenticate /verify and /settle callers.
-    const facilitator = FacilitatorModule.forRootAsync({
+    // Provider API keys (created through the API, durable on the log) authenticate /verify, /settle and discovery
+    // registrations; the bazaar catalog answers the facilitator's EXTENSION-RESPONSES.
+    const discovery = DiscoveryModule.forRootAsync({
       inject: [ApiKeyService],
       useFactory: (keys: ApiKeyService) => ({
+        mode: config.mode,
+        dataDir: config.dataDir,
+        refresh: { intervalMs: 15 * 60_000 },
+        apiKeyStore: new ProviderKeyResolver(keys),
+        adminKey: config.adminApiKey,
+      }),
+    });
+    const facilitator = FacilitatorModule.forRootAsync({
+      inject: [ApiKeyService, DiscoveryFacilitatorExtensions],
+      useFactory: (keys: ApiKeyService, bazaar: DiscoveryFacilitatorExtensions) => ({
         networks,
         mode: config.mode,
         stateDir: join(config.dataDir, 'facilitator'),
         apiKeyStore: new ProviderKeyResolver(keys),
+        extensions: bazaar,
       }),
     });
     const refunds = RefundsModule.forRoot({
@@ -124,10 +137,11 @@ export class DaemonModule {
           tokenSecret: config.apiTokenSecret,
           siweDomain: config.siwxDomain,
         }),
+        discovery,
         facilitator,
         refunds,
         PaymentWorkflowsModule,
-        ApiModule.forRoot({ mode: config.mode, workflows: { kind: 'external' } }),
+        ApiModule.forRoot({ mode: config.mode }),
         RevenuePageModule,
         WebhooksModule.forRoot({
           options: { stateDir: join(config.dataDir, 'webhooks'), allowPrivateUrls: config.mode === 'dev' },

@@ -7,6 +7,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
   type Provider,
+  type Type,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { EventLog } from '@x402-ledger/event-log';
@@ -14,7 +15,12 @@ import { EvmChains, InMemorySignedTxStore, SignedTxStore, ViemEvmChains } from '
 import { Clock } from '@x402-ledger/ledger';
 import { ApiKeyStore, StaticApiKeyStore } from './auth/api-key.store';
 import { RateLimiter } from './auth/rate-limiter';
-import { FACILITATOR_OPTIONS, type FacilitatorOptions } from './facilitator.options';
+import {
+  FACILITATOR_OPTIONS,
+  FacilitatorExtensions,
+  NoFacilitatorExtensions,
+  type FacilitatorOptions,
+} from './facilitator.options';
 import { ApiKeyGuard } from './http/api-key.guard';
 import { facilitatorBodyErrorHandler } from './http/body-error.handler';
 import { FacilitatorExceptionFilter } from './http/facilitator-exception.filter';
@@ -44,6 +50,11 @@ export interface FacilitatorModuleOptions extends FacilitatorOptions {
   signedTxStore?: SignedTxStore;
   /** Default: the system clock. */
   clock?: Clock;
+  /**
+   * Extensions answered in `EXTENSION-RESPONSES` (e.g. bazaar discovery). An instance, or (forRoot only) a class
+   * provided and exported by a global module, resolved with `useExisting`. Default: none.
+   */
+  extensions?: FacilitatorExtensions | Type<FacilitatorExtensions>;
 }
 
 export interface FacilitatorModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
@@ -52,6 +63,19 @@ export interface FacilitatorModuleAsyncOptions extends Pick<ModuleMetadata, 'imp
 }
 
 const MODULE_OPTIONS = Symbol('FACILITATOR_MODULE_OPTIONS');
+
+/** The FacilitatorExtensions provider: a given instance, an existing (global) provider, or none. */
+function extensionsProvider(extensions?: FacilitatorModuleOptions['extensions']): Provider {
+  if (typeof extensions === 'function') return { provide: FacilitatorExtensions, useExisting: extensions };
+  return {
+    provide: FacilitatorExtensions,
+    useFactory: (o: FacilitatorModuleOptions) => {
+      if (typeof o.extensions === 'function') throw new Error('forRootAsync takes an extensions instance, not a class');
+      return o.extensions ?? new NoFacilitatorExtensions();
+    },
+    inject: [MODULE_OPTIONS],
+  };
+}
 
 function providers(): Provider[] {
   const from = <T>(pick: (o: FacilitatorModuleOptions) => T): FactoryProvider['useFactory'] => pick as never;
@@ -116,7 +140,11 @@ export class FacilitatorModule implements OnModuleInit, OnApplicationShutdown {
     return {
       module: FacilitatorModule,
       controllers: [VerifyController, SettleController, SupportedController],
-      providers: [{ provide: MODULE_OPTIONS, useValue: options }, ...providers()],
+      providers: [
+        { provide: MODULE_OPTIONS, useValue: options },
+        extensionsProvider(options.extensions),
+        ...providers(),
+      ],
       exports: [VerifyService, SettleService, SupportedService, PaymentStateStore, ExactEvmNetworks, KeyedMutex],
     };
   }
@@ -128,6 +156,7 @@ export class FacilitatorModule implements OnModuleInit, OnApplicationShutdown {
       controllers: [VerifyController, SettleController, SupportedController],
       providers: [
         { provide: MODULE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
+        extensionsProvider(),
         ...providers(),
       ],
       exports: [VerifyService, SettleService, SupportedService, PaymentStateStore, ExactEvmNetworks, KeyedMutex],

@@ -1,6 +1,13 @@
-import { Body, Controller, HttpCode, Inject, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Logger, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
 import type { SettleResponse } from '@x402-ledger/protocol';
-import { DEFAULTS, FACILITATOR_OPTIONS, type FacilitatorOptions } from '../facilitator.options';
+import {
+  DEFAULTS,
+  EXTENSION_RESPONSES_HEADER,
+  FACILITATOR_OPTIONS,
+  FacilitatorExtensions,
+  type FacilitatorOptions,
+} from '../facilitator.options';
 import { SettleService } from '../settle/settle.service';
 import { ApiKeyGuard, type PrincipalRequest } from './api-key.guard';
 import { FacilitatorExceptionFilter } from './facilitator-exception.filter';
@@ -13,11 +20,13 @@ const SETTLE_OVERHEAD_MS = 30_000;
 @UseGuards(ApiKeyGuard)
 @UseFilters(FacilitatorExceptionFilter)
 export class SettleController {
+  private readonly logger = new Logger(SettleController.name);
   private readonly timeoutMs: number;
 
   constructor(
     private readonly service: SettleService,
     @Inject(FACILITATOR_OPTIONS) private readonly options: FacilitatorOptions,
+    private readonly extensions: FacilitatorExtensions,
   ) {
     this.timeoutMs = Math.max(0, ...options.networks.map((n) => n.receiptTimeoutMs)) + SETTLE_OVERHEAD_MS;
   }
@@ -25,9 +34,22 @@ export class SettleController {
   /** 200 with `success` true or false (failures always carry `transaction` and `network`). */
   @Post('settle')
   @HttpCode(200)
-  settle(@Body() body: unknown, @Req() request: PrincipalRequest): Promise<SettleResponse> {
+  async settle(
+    @Body() body: unknown,
+    @Req() request: PrincipalRequest,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<SettleResponse> {
     checkBodySize(request, this.options.bodyLimitBytes ?? DEFAULTS.bodyLimitBytes);
-    const work = this.service.settle(body, principalOf(request), correlationIdOf(request));
-    return withTimeout(this.timeoutMs, '/settle', work);
+    const principal = principalOf(request);
+    const correlationId = correlationIdOf(request);
+    const work = this.service.settle(body, principal, correlationId);
+    const answer = await withTimeout(this.timeoutMs, '/settle', work);
+    const call = { route: 'settle', body, accepted: answer.success, tenant: principal.tenant, correlationId } as const;
+    // Extensions never change the payment answer: a failure is logged and the answer goes out without the header.
+    await this.extensions.headerFor(call).then(
+      (header) => header && response.setHeader(EXTENSION_RESPONSES_HEADER, header),
+      (error: Error) => this.logger.error(`extensions after /settle failed: ${error.message}`, error.stack),
+    );
+    return answer;
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PAYMENT_IDENTIFIER } from '@x402/extensions/payment-identifier';
 import type { SupportedKind, SupportedResponse } from '@x402-ledger/protocol';
+import { FacilitatorExtensions } from '../facilitator.options';
 import { ExactEvmNetworks } from '../payments/exact-evm-networks';
 
 /**
@@ -12,7 +13,7 @@ import { ExactEvmNetworks } from '../payments/exact-evm-networks';
 export class SupportedService {
   private readonly answer: SupportedResponse;
 
-  constructor(networks: ExactEvmNetworks) {
+  constructor(networks: ExactEvmNetworks, extensions: FacilitatorExtensions) {
     const v2: SupportedKind[] = [];
     const v1: SupportedKind[] = [];
     const signers = new Set<string>();
@@ -23,7 +24,7 @@ export class SupportedService {
     }
     this.answer = {
       kinds: [...v2, ...v1],
-      extensions: [PAYMENT_IDENTIFIER],
+      extensions: [...new Set([PAYMENT_IDENTIFIER, ...extensions.keys()])],
       signers: signers.size > 0 ? { 'eip155:*': [...signers] } : {},
     };
   }
