@@ -14,6 +14,8 @@ export enum AnalyticsErrorCode {
   PROJECTOR_STOPPED = 'PROJECTOR_STOPPED',
   /** A piece the call needs is not wired (e.g. the projector without an EventLog provider). */
   NOT_CONFIGURED = 'NOT_CONFIGURED',
+  /** A chain's JSON-RPC failed while reconciling (unreachable, refused a call). `cause` keeps viem's error. */
+  CHAIN_FAILED = 'CHAIN_FAILED',
   /** The client was closed. */
   CLOSED = 'CLOSED',
 }

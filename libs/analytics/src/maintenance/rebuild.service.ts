@@ -22,6 +22,8 @@ export interface RebuildOptions extends Omit<ProjectorOptions, 'tokenNamespace'>
   from?: LogPosition[];
   /** Clock for the token namespace (default Date.now). */
   nowMs?: () => number;
+  /** Called after each projected batch with the running totals (progress lines). */
+  onBatch?: (total: Readonly<BatchResult>) => void;
 }
 
 /**
@@ -48,6 +50,7 @@ export class RebuildService {
       total.projected += r.projected;
       total.duplicates += r.duplicates;
       total.invalid += r.invalid;
+      options.onBatch?.(total);
     }, options.from);
     return total;
   }
