@@ -36,7 +36,7 @@ export class ApiAppModule {
           tokenSecret: config.apiTokenSecret,
           siweDomain: config.siwxDomain,
         }),
-        ApiModule.forRoot({ mode: config.mode, workflows: { kind: 'external' } }),
+        ApiModule.forRoot({ mode: config.mode }),
         RevenuePageModule,
       ],
     };

@@ -3,18 +3,15 @@ import {
   Inject,
   Logger,
   Module,
-  Optional,
   type BeforeApplicationShutdown,
   type DynamicModule,
   type OnModuleInit,
-  type Provider,
 } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLError, parse, specifiedRules, validate } from 'graphql';
 import { AnalyticsClient } from '@x402-ledger/analytics';
-import { AUTH_LOG_TAIL, Authenticator, EventLogTail, SystemClock } from '@x402-ledger/auth';
-import { EventLog } from '@x402-ledger/event-log';
+import { AUTH_LOG_TAIL, Authenticator, EventLogTail } from '@x402-ledger/auth';
 import { API_OPTIONS, resolveLimits, type ApiModuleOptions } from './api.options';
 import { ContextFactory, rateLimited, type WsExtra } from './graphql/context.factory';
 import { createFormatError } from './graphql/error-formatter';
@@ -35,13 +32,9 @@ import { PaymentNotifier } from './notifications/payment-notifier';
 import { ApiReadModel } from './queries/read-model';
 import { UNRESTRICTED } from './queries/read-scope';
 import { API_RESOLVERS } from './resolvers';
-import { DisputeWorkflow } from './workflows/dispute-workflow.port';
-import { LedgerPaymentWorkflow } from './workflows/ledger-payment.workflow';
-import { PaymentStateStore } from './workflows/payment-state.store';
 import { RefundWorkflow } from './workflows/refund-workflow.port';
 
 const SCHEMA_REF = Symbol('API_SCHEMA_REF');
-const WORKFLOW_TAIL = Symbol('API_WORKFLOW_TAIL');
 
 function manifestOf(options: ApiModuleOptions): PersistedQueryManifest | null {
   const pq = options.persistedQueries;
@@ -51,49 +44,20 @@ function manifestOf(options: ApiModuleOptions): PersistedQueryManifest | null {
   throw new Error('persistedQueries allow-list mode needs a manifest or a manifestFile');
 }
 
-function workflowProviders(options: ApiModuleOptions): Provider[] {
-  const workflows = options.workflows ?? { kind: 'ledger' };
-  if (workflows.kind === 'external') return [];
-  return [
-    {
-      provide: PaymentStateStore,
-      useFactory: () => new PaymentStateStore((m) => new Logger('PaymentStateStore').error(m)),
-    },
-    {
-      provide: WORKFLOW_TAIL,
-      inject: [EventLog],
-      useFactory: (log: EventLog) =>
-        new EventLogTail(log, {
-          onError: (e) => new Logger('ApiModule').warn(`workflow log tail poll failed: ${String(e)}`),
-        }),
-    },
-    {
-      provide: LedgerPaymentWorkflow,
-      inject: [EventLog, PaymentStateStore],
-      useFactory: (log: EventLog, store: PaymentStateStore) =>
-        new LedgerPaymentWorkflow(log, store, new SystemClock(), workflows.refundTransfer ?? null),
-    },
-    { provide: RefundWorkflow, useExisting: LedgerPaymentWorkflow },
-    { provide: DisputeWorkflow, useExisting: LedgerPaymentWorkflow },
-  ];
-}
-
 /**
  * Everything the GraphQL layer needs, global so that the GraphQL module's async options can inject it. Needs, from
  * the composition root: EventLog (EventLogModule), AnalyticsClient (the analytics module, under its class token)
- * and the auth module (AuthModule.forRoot).
+ * and the auth module (AuthModule.forRoot). The refund/dispute mutations use the `RefundWorkflow` and
+ * `DisputeWorkflow` ports when the composition root binds them as global providers (the daemon binds the refunds
+ * lib's PaymentWorkflowAdapter, the one writer per payment); unbound, every such mutation answers NOT_AVAILABLE.
  */
 @Global()
 @Module({})
 export class ApiCoreModule implements OnModuleInit, BeforeApplicationShutdown {
-  private readonly logger = new Logger('ApiModule');
-
   constructor(
     private readonly notifier: PaymentNotifier,
     @Inject(AUTH_LOG_TAIL) private readonly authTail: EventLogTail,
     @Inject(API_OPTIONS) private readonly options: ApiModuleOptions,
-    @Optional() @Inject(WORKFLOW_TAIL) private readonly workflowTail?: EventLogTail,
-    @Optional() private readonly store?: PaymentStateStore,
   ) {}
 
   static forRoot(options: ApiModuleOptions): DynamicModule {
@@ -133,31 +97,20 @@ export class ApiCoreModule implements OnModuleInit, BeforeApplicationShutdown {
               return record && record.tenant === tenant ? { tenant, payTo: record.payTo, payer: record.payer } : null;
             }),
         },
-        ...workflowProviders(options),
         ...API_RESOLVERS,
       ],
       exports: [API_OPTIONS, SCHEMA_REF, ApiReadModel, ContextFactory, PaymentNotifier, RateLimiter],
     };
   }
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     if (this.options.subscriptions !== false) {
       this.authTail.addListener((batch, phase) => (phase === 'live' ? this.notifier.onBatch(batch) : undefined));
     }
-    if (this.workflowTail && this.store) {
-      const started = Date.now();
-      const store = this.store;
-      this.workflowTail.addListener((batch) => store.applyLogged(batch));
-      await this.workflowTail.start();
-      this.logger.log(
-        `refund/dispute workflow state ready: ${store.size} payment streams (${Date.now() - started} ms)`,
-      );
-    }
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  beforeApplicationShutdown(): void {
     this.notifier.close();
-    await this.workflowTail?.stop();
   }
 }
 

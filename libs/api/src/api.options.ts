@@ -1,5 +1,4 @@
 import type { PersistedQueryManifest } from './limits/persisted-queries';
-import type { RefundTransfer } from './workflows/refund-transfer.port';
 
 export interface ApiLimits {
   /** Deepest field nesting allowed (default 10; introspection fields do not count). */
@@ -14,6 +13,11 @@ export interface ApiLimits {
   rateLimit: { perSecond: number; burst: number };
 }
 
+/**
+ * Options of ApiModule.forRoot. The refund/dispute mutations are not configured here: they run on the `RefundWorkflow`
+ * and `DisputeWorkflow` ports, which the composition root binds as global providers (the daemon: the refunds lib's
+ * PaymentWorkflowAdapter, the one writer per payment). Where none is bound they answer NOT_AVAILABLE.
+ */
 export interface ApiModuleOptions {
   /** `dev` enables introspection and the landing page; `production` disables both. */
   mode: 'dev' | 'production';
@@ -27,12 +31,6 @@ export interface ApiModuleOptions {
   persistedQueries?: { mode: 'apq' } | { mode: 'allow-list'; manifest?: PersistedQueryManifest; manifestFile?: string };
   /** Block explorer base URLs by CAIP-2 network (adds to / overrides the built-in ones). */
   explorers?: Record<string, string>;
-  /**
-   * Refund/dispute mutations: `ledger` (default) binds LedgerPaymentWorkflow (Payment aggregate decide + EventLog,
-   * state folded from the log in memory; optionally with a chain RefundTransfer for executeRefund); `external` leaves
-   * RefundWorkflow and DisputeWorkflow to the composition root (global providers).
-   */
-  workflows?: { kind: 'ledger'; refundTransfer?: RefundTransfer } | { kind: 'external' };
   /** graphql-ws subscriptions (default true). */
   subscriptions?: boolean;
   /** Default answer deadline of a new dispute (default 7 days). */

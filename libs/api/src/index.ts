@@ -6,9 +6,6 @@ export { API_RESOLVERS } from './resolvers';
 export { buildSchemaSdl, formatSdl } from './schema/build-schema';
 export { RefundWorkflow } from './workflows/refund-workflow.port';
 export { DisputeWorkflow } from './workflows/dispute-workflow.port';
-export { RefundTransfer } from './workflows/refund-transfer.port';
-export { API_PRODUCER, LedgerPaymentWorkflow, snapshotOf } from './workflows/ledger-payment.workflow';
-export { PaymentStateStore } from './workflows/payment-state.store';
 export type {
   CommandContext,
   CommandResult,

@@ -6,7 +6,8 @@ import { AccessTokenService, payerPrincipal, SystemClock } from '@x402-ledger/au
 
 /**
  * Refused refund commands: each answers a typed userError (or a top-level auth error) and writes nothing to the log.
- * No chain transfer is bound here, so executeRefund of an approved refund is NOT_AVAILABLE.
+ * The refunds lib's workflows are composed without a refund network or hot wallet for these payTos, so executeRefund
+ * of an approved refund is NOT_AVAILABLE (of a refund that is not approved: refused for its state, wallet or not).
  */
 describe('refund mutations (failing)', () => {
   let t: ApiTestApp;

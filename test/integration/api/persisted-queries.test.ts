@@ -26,7 +26,7 @@ describe('production mode with a persisted-query allow-list', () => {
       seed: s.writer.envelopes,
       mode: 'production',
       persistedQueries: { mode: 'allow-list', manifest },
-      workflows: { kind: 'external' },
+      workflows: 'none',
     });
   });
   afterAll(async () => t?.close());

@@ -5,7 +5,10 @@ import { addr, LedgerWriter, type WrittenPayment } from './support/ledger-writer
 import { logTypes, mutate } from './support/mutation-helpers';
 import { subscribe } from './support/ws-client';
 
-/** The dispute workflow through GraphQL on the real binding (Payment aggregate decide + EventLog). */
+/**
+ * The dispute workflow through GraphQL on the product's binding (the refunds lib's PaymentWorkflowAdapter, as in the
+ * daemon: Payment aggregate decide under the payment's lock + EventLog).
+ */
 describe('dispute mutations (successful)', () => {
   let t: ApiTestApp;
   let acme: string;
@@ -53,7 +56,8 @@ describe('dispute mutations (successful)', () => {
       ),
     ).toMatchObject({
       userErrors: [],
-      dispute: { evidenceCount: 3 },
+      // The provider's response puts the dispute under review (dispute.evidence_submitted + dispute.under_review).
+      dispute: { evidenceCount: 3, status: 'UNDER_REVIEW' },
     });
     expect(
       await mutate(
@@ -94,13 +98,13 @@ describe('dispute mutations (successful)', () => {
       'payment.settled',
       'dispute.opened',
       'dispute.evidence_submitted',
-      'dispute.evidence_submitted',
       'dispute.under_review',
+      'dispute.evidence_submitted',
       'dispute.won',
     ]);
   });
 
-  it('a provider accepts the loss: LOST requests the payout refund to the payer', async () => {
+  it('a provider accepts the loss: LOST requests and approves the payout refund to the payer', async () => {
     const opened = await mutate(
       t,
       'openDispute',
@@ -115,12 +119,19 @@ describe('dispute mutations (successful)', () => {
     );
     expect(lost.userErrors).toEqual([]);
     expect(lost.dispute).toMatchObject({ status: 'LOST', payoutRefundId: lost.payoutRefund!['id'] });
+    // The ruling approves the payout in the same append (ready for execution by a hot wallet or an authorization).
     expect(lost.payoutRefund).toMatchObject({
-      status: 'REQUESTED',
+      status: 'APPROVED',
       amount: '2000000',
       requestedBy: 'arbiter',
       disputeId: opened.dispute!['id'],
     });
+    expect((await logTypes(t, accepted.paymentId)).slice(3)).toEqual([
+      'dispute.opened',
+      'dispute.lost',
+      'refund.requested',
+      'refund.approved',
+    ]);
   });
 
   it('a payer withdraws its dispute; the disputes query shows every outcome once projected', async () => {

@@ -1,36 +1,44 @@
+import type { Address } from 'viem';
 import { refundId } from '@x402-ledger/ledger';
-import { startDevChain, type DevChain } from '@x402-ledger/evm';
+import { startDevChain, TEST_USDC_ABI, type DevChain } from '@x402-ledger/evm';
 import { startApiTestApp, type ApiTestApp } from './support/api-test-app';
-import { DevChainRefundTransfer } from './support/dev-chain-refund-transfer';
 import { LedgerWriter, type WrittenPayment } from './support/ledger-writer';
 import { logTypes, mutate } from './support/mutation-helpers';
 import { subscribe } from './support/ws-client';
 
 /**
- * The refund workflow end to end through GraphQL, on the real binding: Payment aggregate decide → EventLog append →
- * (executeRefund) a real ERC-20 transfer on the in-process dev chain → analytics projection → queries.
+ * The refund workflow end to end through GraphQL, on the product's binding (the refunds lib's PaymentWorkflowAdapter,
+ * as in the daemon): Payment aggregate decide → EventLog append → (executeRefund) the payTo's hot wallet sends a real
+ * ERC-20 transfer on the in-process dev chain → the worker records its receipt → analytics projection → queries.
  */
 describe('refund mutations (successful)', () => {
   let chain: DevChain;
-  let transfer: DevChainRefundTransfer;
   let t: ApiTestApp;
+  const balanceOf = (address: string) =>
+    chain.publicClient.readContract({
+      address: chain.token.address,
+      abi: TEST_USDC_ABI,
+      functionName: 'balanceOf',
+      args: [address as Address],
+    }) as Promise<bigint>;
+  /** Transactions the address has sent (its nonce): counts the hot wallet's transfers exactly. */
+  const sentBy = (address: string) => chain.publicClient.getTransactionCount({ address: address as Address });
   let acme: string;
   let keyId: string;
   let p1: WrittenPayment;
   let p2: WrittenPayment;
   let p3: WrittenPayment;
+  const w = new LedgerWriter();
 
   beforeAll(async () => {
     chain = await startDevChain({ rpcPort: 0 });
-    transfer = new DevChainRefundTransfer(chain);
     const provider = chain.providers[0].address;
     const buyer = chain.buyers[0].address;
-    const w = new LedgerWriter();
     const spec = { tenant: 'acme', payTo: provider, payer: buyer, network: chain.network, asset: chain.token.address };
     p1 = w.payment({ ...spec, amount: 1_000_000n, at: new Date('2026-03-02T10:00:00Z') });
     p2 = w.payment({ ...spec, amount: 2_000_000n, at: new Date('2026-03-02T11:00:00Z') });
     p3 = w.payment({ ...spec, amount: 3_000_000n, at: new Date('2026-03-02T12:00:00Z') });
-    t = await startApiTestApp({ seed: w.envelopes, workflows: { kind: 'ledger', refundTransfer: transfer } });
+    t = await startApiTestApp({ seed: w.envelopes, chain });
     const created = await t.keys.create({ role: 'provider', tenant: 'acme', label: 'acme', createdBy: 'test' });
     acme = created.key;
     keyId = created.record.keyId;
@@ -62,33 +70,48 @@ describe('refund mutations (successful)', () => {
     expect((await logTypes(t, p1.paymentId)).filter((x) => x === 'refund.requested')).toHaveLength(1);
   });
 
-  it('approveRefund then executeRefund moves the money on chain and records submitted + succeeded', async () => {
+  it('approveRefund then executeRefund moves the money on chain once: submitted, then succeeded once confirmed', async () => {
     const id = refundId({ paymentId: p1.paymentId, idempotencyKey: 'r-1' });
     const approved = await mutate(t, 'approveRefund', { refundId: id, idempotencyKey: 'a-1' }, acme);
     expect(approved).toMatchObject({ userErrors: [], refund: { status: 'APPROVED', approvedBy: `key:${keyId}` } });
     const buyer = chain.buyers[0].address;
     const provider = chain.providers[0].address;
-    const [buyerBefore, providerBefore] = [await transfer.balanceOf(buyer), await transfer.balanceOf(provider)];
+    const [buyerBefore, providerBefore, sentBefore] = [
+      await balanceOf(buyer),
+      await balanceOf(provider),
+      await sentBy(provider),
+    ];
+    // No authorization given: the payTo's hot wallet (the dev provider's own wallet) sends the transfer now; the
+    // answer comes once refund.submitted is durable, before the receipt is judged.
     const executed = await mutate(t, 'executeRefund', { refundId: id, idempotencyKey: 'x-1' }, acme);
     expect(executed.userErrors).toEqual([]);
+    expect(executed.replayed).toBe(false);
     expect(executed.refund).toMatchObject({
-      status: 'SUCCEEDED',
+      status: 'SUBMITTED',
       method: 'hot_wallet',
       transaction: expect.stringMatching(/^0x[0-9a-f]{64}$/),
     });
-    expect(await transfer.balanceOf(buyer)).toBe(buyerBefore + 400_000n);
-    expect(await transfer.balanceOf(provider)).toBe(providerBefore - 400_000n);
-    // Repeating (same key, or a new key) never sends a second transfer.
-    const sent = transfer.sent;
+    const tx = executed.refund!['transaction'];
+    expect(await balanceOf(buyer)).toBe(buyerBefore + 400_000n);
+    expect(await balanceOf(provider)).toBe(providerBefore - 400_000n);
+    expect(await sentBy(provider)).toBe(sentBefore + 1);
+    // The worker's confirmation pass judges the receipt and records refund.succeeded.
+    expect((await t.confirmRefunds()).confirmedRefunds).toEqual([id]);
+    // Repeating with the same key answers the first answer (SUBMITTED); a new key reads the refund as it is now.
+    // Neither sends a second transfer.
     expect(await mutate(t, 'executeRefund', { refundId: id, idempotencyKey: 'x-1' }, acme)).toMatchObject({
       replayed: true,
-      refund: { status: 'SUCCEEDED' },
+      refund: { status: 'SUBMITTED', transaction: tx },
     });
     expect(await mutate(t, 'executeRefund', { refundId: id, idempotencyKey: 'x-2' }, acme)).toMatchObject({
       replayed: true,
-      refund: { status: 'SUCCEEDED' },
+      userErrors: [],
+      refund: { status: 'SUCCEEDED', transaction: tx },
     });
-    expect(transfer.sent).toBe(sent);
+    expect((await t.confirmRefunds()).confirmedRefunds).toEqual([]);
+    expect(await sentBy(provider)).toBe(sentBefore + 1);
+    expect(await balanceOf(buyer)).toBe(buyerBefore + 400_000n);
+    expect(await balanceOf(provider)).toBe(providerBefore - 400_000n);
     expect(await logTypes(t, p1.paymentId)).toEqual([
       'payment.verified',
       'payment.settlement_submitted',
@@ -159,6 +182,27 @@ describe('refund mutations (successful)', () => {
       'x402_admin_test_0123456789abcdef0123456789abcdef',
     );
     expect(r).toMatchObject({ userErrors: [], refund: { requestedBy: 'arbiter', status: 'REQUESTED' } });
+  });
+
+  it('a payment settled after start (folded in by the settling side, as the facilitator does) is refundable at once', async () => {
+    const from = w.envelopes.length;
+    const late = w.payment({
+      tenant: 'acme',
+      payTo: chain.providers[0].address,
+      payer: chain.buyers[0].address,
+      network: chain.network,
+      asset: chain.token.address,
+      amount: 700n,
+      at: new Date('2026-03-02T13:00:00Z'),
+    });
+    await t.append(w.since(from));
+    const r = await mutate(
+      t,
+      'requestRefund',
+      { paymentId: late.paymentId, reason: 'late', idempotencyKey: 'r-late' },
+      acme,
+    );
+    expect(r).toMatchObject({ userErrors: [], refund: { status: 'REQUESTED', amount: '700' } });
   });
 
   it('pushes refundUpdated events to subscribers of the payment', async () => {

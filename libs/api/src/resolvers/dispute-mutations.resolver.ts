@@ -144,7 +144,7 @@ export class DisputeMutationsResolver {
     }
   }
 
-  /** The bound workflow; without one (workflows: external and nothing bound) every mutation is NOT_AVAILABLE. */
+  /** The bound workflow; where the composition root bound none, every mutation is NOT_AVAILABLE. */
   private get workflow(): DisputeWorkflow {
     if (!this.bound)
       throw new ApiException(ApiErrorCode.NOT_AVAILABLE, 'refund/dispute workflows are not bound in this process');

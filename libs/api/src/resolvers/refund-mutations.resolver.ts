@@ -97,7 +97,7 @@ export class RefundMutationsResolver {
     }
   }
 
-  /** The bound workflow; without one (workflows: external and nothing bound) every mutation is NOT_AVAILABLE. */
+  /** The bound workflow; where the composition root bound none, every mutation is NOT_AVAILABLE. */
   private get workflow(): RefundWorkflow {
     if (!this.bound)
       throw new ApiException(ApiErrorCode.NOT_AVAILABLE, 'refund/dispute workflows are not bound in this process');

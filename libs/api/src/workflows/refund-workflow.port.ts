@@ -6,7 +6,7 @@ import type { CommandContext, CommandResult, WorkflowPayment, WorkflowRefund } f
  *
  * Errors: LedgerException with its code for rules of the domain (NOT_SETTLED, REFUND_EXCEEDS_SETTLED,
  * REFUND_IN_FLIGHT, INVALID_TRANSITION, TERMINAL_STATE, IDEMPOTENCY_CONFLICT, NOT_FOUND …); ApiException NOT_AVAILABLE
- * when something this process cannot do is asked (e.g. executing without a chain transfer binding).
+ * when something this process cannot do is asked (e.g. executing without a hot wallet for the payTo).
  */
 export abstract class RefundWorkflow {
   /** The payment as the writer knows it, or null when it does not exist. */

@@ -33,8 +33,8 @@ import { PaymentCommandBus, type PaymentStreamHandle } from '../streams/payment-
 /**
  * The GraphQL API's RefundWorkflow and DisputeWorkflow ports (libs/api) implemented on this module's single writer:
  * the same PaymentCommandBus (hence the facilitator's store and lock in the daemon), the refund executor and the
- * workflow index. Bind it in the composition root in place of the API's own LedgerPaymentWorkflow:
- * `{ provide: RefundWorkflow, useExisting: PaymentWorkflowAdapter }` (same for DisputeWorkflow).
+ * workflow index — the only implementation of those ports (one writer of refund/dispute facts). Bind it in the
+ * composition root: `{ provide: RefundWorkflow, useExisting: PaymentWorkflowAdapter }` (same for DisputeWorkflow).
  *
  * The API resolvers authorize the caller (roles, payment visibility) before calling; this adapter checks the tenant.
  * `executeRefund` takes an optional provider-signed `authorization`; without one the payTo's hot wallet executes it

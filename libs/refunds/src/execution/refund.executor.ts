@@ -141,7 +141,11 @@ export class RefundExecutor {
     const refund = index.refund(refundId);
     const payment = refund && index.payment(refund.paymentId);
     if (!refund || !payment) throw new RefundsException(RefundsErrorCode.NOT_FOUND, `refund ${refundId} not found`);
-    if (refund.status === 'submitted' || refund.status === 'succeeded') return;
+    // The refund's own state decides first (a requested or terminal refund is refused as such, wallet or not).
+    const state = this.bus.peek(refund.paymentId)?.refunds[refundId];
+    const status = state?.status ?? refund.status;
+    if (status === 'submitted' || status === 'succeeded') return;
+    if (state) assertApproved(state);
     const wallet = this.hotWallets.get(walletKey(payment.network, payment.payTo));
     if (!wallet) {
       throw new RefundsException(
