@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 
 import { expectLedgerError } from '../testing/ledger-test-data';
@@ -42,6 +43,19 @@ function shuffle(value: unknown, seed: number): unknown {
   }
   return value;
 }
+
+describe('canonicalJson across realms', () => {
+  it('accepts plain objects of another realm (decoded by a native addon, made in another vm context)', () => {
+    const foreign = runInNewContext('({ b: [1, { d: "x" }], a: Object.create(null) })') as object;
+    expect(Object.getPrototypeOf(foreign)).not.toBe(Object.prototype);
+    expect(canonicalJson({ data: foreign })).toBe('{"data":{"a":{},"b":[1,{"d":"x"}]}}');
+  });
+
+  it('still refuses class instances of another realm', () => {
+    expect(() => canonicalJson({ at: runInNewContext('new Date(0)') })).toThrow(/not plain/);
+    expect(() => canonicalJson({ m: runInNewContext('new Map()') })).toThrow(/not plain/);
+  });
+});
 
 describe('canonicalJson errors', () => {
   it('names the first offending path', () => {

@@ -37,8 +37,7 @@ function write(value: unknown): string {
         }
         return out + ']';
       }
-      const proto: unknown = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) throw NOT_CANONICAL;
+      if (!isPlainObject(value)) throw NOT_CANONICAL;
       const record = value as Record<string, unknown>;
       const keys = Object.keys(record).sort();
       let out = '{';
@@ -75,8 +74,7 @@ function describeFirstProblem(value: unknown, path: string): LedgerException {
         }
         break;
       }
-      const proto: unknown = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) return problem('an object that is not plain');
+      if (!isPlainObject(value)) return problem('an object that is not plain');
       for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
         if (item === undefined) continue;
         const inner = describeFirstProblem(item, `${path}.${key}`);
@@ -91,3 +89,12 @@ function describeFirstProblem(value: unknown, path: string): LedgerException {
 }
 
 const OK = 'ok';
+
+/**
+ * A plain object: its prototype is null or an `Object.prototype` — of any realm (objects decoded by a native addon, or
+ * made in another vm context, carry their own realm's Object.prototype). Class instances, Date, Map, Buffer… are not.
+ */
+function isPlainObject(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
