@@ -118,6 +118,19 @@ describe('daemon: provider key → paid request → GraphQL → refund on chain'
     expect(receipt.success).toBe(true);
     expect(await balance(buyer.address)).toBe(before - 7500n);
 
+    // Operators see it on /metrics: one valid verify and one successful settle on the dev network, with latency.
+    const metrics = await (await fetch(`${sut.baseUrl}/metrics`)).text();
+    const net = sut.dev.network;
+    expect(metrics).toContain(
+      `x402_facilitator_requests_total{route="verify",network="${net}",outcome="valid",reason="none"} 1`,
+    );
+    expect(metrics).toContain(
+      `x402_facilitator_requests_total{route="settle",network="${net}",outcome="success",reason="none"} 1`,
+    );
+    expect(metrics).toMatch(
+      /x402_facilitator_request_duration_seconds_count\{route="settle",[^}]*outcome="success"\} 1/,
+    );
+
     // The projector makes it queryable within a bounded time.
     type Payments = { payments: { nodes: { id: string; tenant: string; status: string; transaction: string }[] } };
     const list = 'query { payments(first: 10) { nodes { id tenant status transaction } } }';

@@ -13,6 +13,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { EventLog } from '@x402-ledger/event-log';
 import { EvmChains, InMemorySignedTxStore, SignedTxStore, ViemEvmChains } from '@x402-ledger/evm';
 import { Clock } from '@x402-ledger/ledger';
+import { MetricsService } from '@x402-ledger/observability';
 import { ApiKeyStore, StaticApiKeyStore } from './auth/api-key.store';
 import { RateLimiter } from './auth/rate-limiter';
 import {
@@ -27,6 +28,8 @@ import { FacilitatorExceptionFilter } from './http/facilitator-exception.filter'
 import { SettleController } from './http/settle.controller';
 import { SupportedController } from './http/supported.controller';
 import { VerifyController } from './http/verify.controller';
+import { FacilitatorMetrics, NoFacilitatorMetrics } from './metrics/facilitator-metrics.port';
+import { PromFacilitatorMetrics } from './metrics/prom-facilitator-metrics';
 import { ExactEvmNetworks } from './payments/exact-evm-networks';
 import { KeyedMutex } from './payments/keyed-mutex';
 import { PaymentIdentifiers } from './payments/payment-identifiers';
@@ -50,6 +53,8 @@ export interface FacilitatorModuleOptions extends FacilitatorOptions {
   signedTxStore?: SignedTxStore;
   /** Default: the system clock. */
   clock?: Clock;
+  /** Default: Prometheus counters and histograms when the app has a MetricsService (ObservabilityModule), else none. */
+  metrics?: FacilitatorMetrics;
   /**
    * Extensions answered in `EXTENSION-RESPONSES` (e.g. bazaar discovery). An instance, or (forRoot only) a class
    * provided and exported by a global module, resolved with `useExisting`. Default: none.
@@ -112,6 +117,18 @@ function providers(): Provider[] {
     },
     { provide: Clock, useFactory: from((o) => o.clock ?? new SystemClock()), inject: [MODULE_OPTIONS] },
     { provide: RateLimiter, useValue: new RateLimiter() },
+    {
+      provide: FacilitatorMetrics,
+      useFactory: (o: FacilitatorModuleOptions, metrics?: MetricsService) =>
+        o.metrics ??
+        (metrics
+          ? new PromFacilitatorMetrics(
+              metrics,
+              o.networks.map((n) => n.network),
+            )
+          : new NoFacilitatorMetrics()),
+      inject: [MODULE_OPTIONS, { token: MetricsService, optional: true }],
+    },
     KeyedMutex,
     ExactEvmNetworks,
     PaymentRecorder,

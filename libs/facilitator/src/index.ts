@@ -4,6 +4,8 @@ export * from './facilitator.exception';
 export * from './facilitator.module';
 export * from './facilitator.options';
 export * from './http/api-key.guard';
+export * from './metrics/facilitator-metrics.port';
+export { PromFacilitatorMetrics } from './metrics/prom-facilitator-metrics';
 export { ExactEvmNetworks } from './payments/exact-evm-networks';
 export { KeyedMutex } from './payments/keyed-mutex';
 export * from './settle/settle.service';

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiPrincipal } from '../auth/api-key.store';
 import { FacilitatorErrorCode, FacilitatorException } from '../facilitator.exception';
+import type { FacilitatorMetrics, FacilitatorOutcome } from '../metrics/facilitator-metrics.port';
+import { networkOf } from './facilitator-route';
 import type { PrincipalRequest } from './api-key.guard';
 
 /** The caller (set by ApiKeyGuard). */
@@ -36,5 +38,31 @@ export async function withTimeout<T>(ms: number, what: string, work: Promise<T>)
     return await Promise.race([work, timeout]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * Runs one /verify or /settle and records its outcome (the answer's reason code, or the exception's code) and
+ * duration; the answer or the exception passes through unchanged.
+ */
+export async function measured<T>(
+  metrics: FacilitatorMetrics,
+  route: FacilitatorOutcome['route'],
+  body: unknown,
+  work: () => Promise<T>,
+  classify: (answer: T) => Pick<FacilitatorOutcome, 'outcome' | 'reason'>,
+): Promise<T> {
+  const started = process.hrtime.bigint();
+  const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+  const network = networkOf(body) || 'unknown';
+  try {
+    const answer = await work();
+    metrics.observe({ route, network, ...classify(answer), seconds: seconds() });
+    return answer;
+  } catch (error) {
+    const code = (error as { code?: unknown })?.code;
+    const reason = typeof code === 'string' ? code.toLowerCase() : 'internal';
+    metrics.observe({ route, network, outcome: 'error', reason, seconds: seconds() });
+    throw error;
   }
 }

@@ -11,7 +11,8 @@ import {
 import { SettleService } from '../settle/settle.service';
 import { ApiKeyGuard, type PrincipalRequest } from './api-key.guard';
 import { FacilitatorExceptionFilter } from './facilitator-exception.filter';
-import { checkBodySize, correlationIdOf, principalOf, withTimeout } from './request-context';
+import { FacilitatorMetrics } from '../metrics/facilitator-metrics.port';
+import { checkBodySize, correlationIdOf, measured, principalOf, withTimeout } from './request-context';
 
 /** Beyond the receipt wait, what a settle may spend on verification, signing, logging and broadcasting. */
 const SETTLE_OVERHEAD_MS = 30_000;
@@ -27,6 +28,7 @@ export class SettleController {
     private readonly service: SettleService,
     @Inject(FACILITATOR_OPTIONS) private readonly options: FacilitatorOptions,
     private readonly extensions: FacilitatorExtensions,
+    private readonly metrics: FacilitatorMetrics,
   ) {
     this.timeoutMs = Math.max(0, ...options.networks.map((n) => n.receiptTimeoutMs)) + SETTLE_OVERHEAD_MS;
   }
@@ -39,6 +41,19 @@ export class SettleController {
     @Req() request: PrincipalRequest,
     @Res({ passthrough: true }) response: Response,
   ): Promise<SettleResponse> {
+    return measured(
+      this.metrics,
+      'settle',
+      body,
+      () => this.answer(body, request, response),
+      (a) => ({
+        outcome: a.success ? 'success' : 'failure',
+        reason: a.success ? 'none' : (a.errorReason ?? 'unknown'),
+      }),
+    );
+  }
+
+  private async answer(body: unknown, request: PrincipalRequest, response: Response): Promise<SettleResponse> {
     checkBodySize(request, this.options.bodyLimitBytes ?? DEFAULTS.bodyLimitBytes);
     const principal = principalOf(request);
     const correlationId = correlationIdOf(request);

@@ -11,7 +11,8 @@ import {
 import { VerifyService } from '../verify/verify.service';
 import { ApiKeyGuard, type PrincipalRequest } from './api-key.guard';
 import { FacilitatorExceptionFilter } from './facilitator-exception.filter';
-import { checkBodySize, correlationIdOf, principalOf, withTimeout } from './request-context';
+import { FacilitatorMetrics } from '../metrics/facilitator-metrics.port';
+import { checkBodySize, correlationIdOf, measured, principalOf, withTimeout } from './request-context';
 
 @Controller()
 @UseGuards(ApiKeyGuard)
@@ -23,6 +24,7 @@ export class VerifyController {
     private readonly service: VerifyService,
     @Inject(FACILITATOR_OPTIONS) private readonly options: FacilitatorOptions,
     private readonly extensions: FacilitatorExtensions,
+    private readonly metrics: FacilitatorMetrics,
   ) {}
 
   /** 200 with `isValid` true or false; 400 for bodies the SDK would never send; 503 when the chain is unreachable. */
@@ -33,6 +35,19 @@ export class VerifyController {
     @Req() request: PrincipalRequest,
     @Res({ passthrough: true }) response: Response,
   ): Promise<VerifyResponse> {
+    return measured(
+      this.metrics,
+      'verify',
+      body,
+      () => this.answer(body, request, response),
+      (a) => ({
+        outcome: a.isValid ? 'valid' : 'invalid',
+        reason: a.isValid ? 'none' : (a.invalidReason ?? 'unknown'),
+      }),
+    );
+  }
+
+  private async answer(body: unknown, request: PrincipalRequest, response: Response): Promise<VerifyResponse> {
     checkBodySize(request, this.options.bodyLimitBytes ?? DEFAULTS.bodyLimitBytes);
     const principal = principalOf(request);
     const correlationId = correlationIdOf(request);
