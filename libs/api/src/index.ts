@@ -12,6 +12,7 @@ export type {
   WorkflowDispute,
   WorkflowPayment,
   WorkflowRefund,
+  WorkflowRefundAuthorization,
 } from './workflows/workflow.types';
 export { RefundExecutionError } from './resolvers/mutation.util';
 export { PaymentNotifier } from './notifications/payment-notifier';

@@ -226,8 +226,10 @@ describe('GraphQL queries (successful)', () => {
   });
 
   it('computes revenue per bucket and group (30 days hourly and daily)', async () => {
-    const r = await t.gql<{ daily: { series: Node[] }; hourly: { series: Node[] } }>(
-      `{ daily: revenue(range: { from: "2026-03-01T00:00:00Z", to: "2026-03-31T00:00:00Z" }, interval: DAY) {
+    const r = await t.gql<{ daily: { series: Node[] }; hourly: { series: Node[] }; hourlyAll: { series: Node[] } }>(
+      `{ hourlyAll: revenue(range: { from: "2026-03-01T00:00:00Z", to: "2026-03-31T00:00:00Z" }, interval: HOUR) {
+           series { key totals { gross refunds count refundCount uniquePayers } buckets { start gross } } }
+         daily: revenue(range: { from: "2026-03-01T00:00:00Z", to: "2026-03-31T00:00:00Z" }, interval: DAY) {
            series { key network asset decimals totals { gross refunds net count refundCount uniquePayers } buckets { start gross count } } }
          hourly: revenue(range: { from: "2026-03-01T00:00:00Z", to: "2026-03-31T00:00:00Z" }, interval: HOUR, groupBy: PAY_TO) {
            series { key totals { gross count uniquePayers } buckets { start gross uniquePayers } } } }`,
@@ -253,6 +255,24 @@ describe('GraphQL queries (successful)', () => {
     expect(hourly.map((x) => x['key'])).toEqual([ACME_1, ACME_2]);
     expect(hourly[0]['totals']).toMatchObject({ gross: '3500000', count: 3, uniquePayers: 2 });
     expect(hourly[0]['buckets']).toHaveLength(720);
+    // Ungrouped, the tenant-level rollup answers: the same figures as the per-payTo rollup, summed.
+    const all = r.body.data!.hourlyAll.series;
+    expect(all).toHaveLength(1);
+    expect(all[0]['totals']).toEqual({
+      gross: '6500000',
+      refunds: '400000',
+      count: 4,
+      refundCount: 1,
+      uniquePayers: 3,
+    });
+    const byHour = (series: Node[]) => {
+      const sums = new Map<string, bigint>();
+      for (const x of series)
+        for (const b of x['buckets'] as Node[])
+          sums.set(b['start'] as string, (sums.get(b['start'] as string) ?? 0n) + BigInt(b['gross'] as string));
+      return sums;
+    };
+    expect(byHour(all)).toEqual(byHour(hourly));
     expect((hourly[0]['buckets'] as Node[]).find((b) => b['start'] === '2026-03-02T01:00:00.000Z')).toMatchObject({
       gross: '1000000',
       uniquePayers: 1,

@@ -1,4 +1,6 @@
-import type { Address } from 'viem';
+import { toHex, type Address } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { refundAuthorizationTypedData } from '@x402-ledger/refunds';
 import { refundId } from '@x402-ledger/ledger';
 import { startDevChain, TEST_USDC_ABI, type DevChain } from '@x402-ledger/evm';
 import { startApiTestApp, type ApiTestApp } from './support/api-test-app';
@@ -121,6 +123,70 @@ describe('refund mutations (successful)', () => {
       'refund.submitted',
       'refund.succeeded',
     ]);
+  });
+
+  it('executeRefund with a provider-signed EIP-3009 authorization: a facilitator signer submits it, gas-free for the provider', async () => {
+    const requested = await mutate(
+      t,
+      'requestRefund',
+      { paymentId: p3.paymentId, amount: '1000000', reason: 'signed refund', idempotencyKey: 'r-auth' },
+      acme,
+    );
+    const id = requested.refund!['id'] as string;
+    await mutate(t, 'approveRefund', { refundId: id, idempotencyKey: 'a-auth' }, acme);
+    const provider = privateKeyToAccount(chain.providers[0].privateKey);
+    const buyer = chain.buyers[0].address;
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const fields = {
+      from: provider.address,
+      to: buyer,
+      value: 1_000_000n,
+      validAfter: 0n,
+      validBefore: now + 3600n,
+      nonce: toHex(crypto.getRandomValues(new Uint8Array(32))),
+    };
+    const asset = {
+      address: chain.token.address,
+      name: chain.token.name,
+      version: chain.token.version,
+      decimals: 6,
+      symbol: 'USDC',
+    };
+    const signature = await provider.signTypedData(
+      refundAuthorizationTypedData({ chainId: chain.chainId, asset, ...fields }),
+    );
+    const authorization = {
+      from: fields.from,
+      to: fields.to,
+      value: '1000000',
+      validAfter: '0',
+      validBefore: fields.validBefore.toString(),
+      nonce: fields.nonce,
+      signature,
+    };
+    // A tampered authorization (another amount than signed) is refused and nothing moves.
+    const [buyerBefore, providerBefore, providerTxs] = [
+      await balanceOf(buyer),
+      await balanceOf(provider.address),
+      await sentBy(provider.address),
+    ];
+    const tampered = await mutate(
+      t,
+      'executeRefund',
+      { refundId: id, idempotencyKey: 'x-auth-bad', authorization: { ...authorization, value: '999999' } },
+      acme,
+    );
+    expect(tampered.refund).toBeNull();
+    expect(tampered.userErrors.map((e) => e.code)).toEqual(['INVALID_INPUT']);
+    expect(await balanceOf(buyer)).toBe(buyerBefore);
+
+    const executed = await mutate(t, 'executeRefund', { refundId: id, idempotencyKey: 'x-auth', authorization }, acme);
+    expect(executed.userErrors).toEqual([]);
+    expect(executed.refund).toMatchObject({ status: 'SUBMITTED', method: 'authorization' });
+    expect(await balanceOf(buyer)).toBe(buyerBefore + 1_000_000n);
+    expect(await balanceOf(provider.address)).toBe(providerBefore - 1_000_000n);
+    expect(await sentBy(provider.address)).toBe(providerTxs); // the provider's wallet sent nothing: no gas spent
+    expect((await t.confirmRefunds()).confirmedRefunds).toEqual([id]);
   });
 
   it('the refunded state reaches the queries once projected', async () => {

@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 
 import { AnalyticsErrorCode, AnalyticsException } from '../analytics.exception';
 import { parseClickHouseUrl, type ClickHouseUrl } from './clickhouse-url';
+import { inlineParams } from './inline-params.util';
 import { toTsv } from './tsv.util';
 
 export interface AnalyticsClientOptions {
@@ -114,9 +115,10 @@ export class AnalyticsClient {
   async query<T>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> {
     this.assertOpen();
     try {
+      const inline = this.target.kind === 'chdb';
       const result = await this.raw.query({
-        query: sql,
-        query_params: params,
+        query: inline ? inlineParams(sql, params) : sql,
+        query_params: inline ? {} : params,
         format: 'JSONEachRow',
         clickhouse_settings: { ...QUERY_BASE, ...this.options.querySettings },
       });
@@ -130,9 +132,10 @@ export class AnalyticsClient {
   async command(sql: string, params: Record<string, unknown> = {}): Promise<void> {
     this.assertOpen();
     try {
+      const inline = this.target.kind === 'chdb';
       await this.raw.command({
-        query: sql,
-        query_params: params,
+        query: inline ? inlineParams(sql, params) : sql,
+        query_params: inline ? {} : params,
         clickhouse_settings: { ...INSERT_BASE, insert_deduplication_token: '', ...this.options.insertSettings },
       });
     } catch (error) {

@@ -15,6 +15,8 @@ export const PROJECTION_TABLES = [
   'session_usage_hourly',
   'revenue_hourly',
   'revenue_daily',
+  'revenue_hourly_tenant',
+  'revenue_daily_tenant',
 ] as const;
 
 export interface RebuildOptions extends Omit<ProjectorOptions, 'tokenNamespace'> {

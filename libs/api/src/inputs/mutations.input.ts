@@ -29,10 +29,43 @@ export class ApproveRefundInput extends IdempotentInput {
   refundId!: string;
 }
 
+@InputType({
+  description:
+    'An EIP-3009 transferWithAuthorization the payTo wallet signed for this refund (payTo → payer, the refund amount): the facilitator submits it and pays the gas.',
+})
+export class RefundAuthorizationInput {
+  @Field({ description: 'The payTo address (signer).' })
+  from!: string;
+
+  @Field({ description: 'The payer address.' })
+  to!: string;
+
+  @Field({ description: 'Atomic units: the refund amount.' })
+  value!: string;
+
+  @Field({ description: 'Unix seconds, decimal string.' })
+  validAfter!: string;
+
+  @Field({ description: 'Unix seconds, decimal string.' })
+  validBefore!: string;
+
+  @Field({ description: 'bytes32 hex.' })
+  nonce!: string;
+
+  @Field({ description: 'The wallet signature (65-byte ECDSA, or an ERC-1271 wallet’s bytes), hex.' })
+  signature!: string;
+}
+
 @InputType()
 export class ExecuteRefundInput extends IdempotentInput {
   @Field()
   refundId!: string;
+
+  @Field(() => RefundAuthorizationInput, {
+    nullable: true,
+    description: 'Provider-signed authorization; without one, the payTo’s configured hot wallet pays (within its limits).',
+  })
+  authorization?: RefundAuthorizationInput;
 }
 
 @InputType()

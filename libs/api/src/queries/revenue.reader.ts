@@ -89,7 +89,15 @@ export class RevenueReader {
   constructor(private readonly client: AnalyticsClient) {}
 
   async series(req: RevenueRequest): Promise<RevenueSeriesRecord[]> {
-    const { table, expr, type } = BUCKETS[req.interval];
+    const { table: fineTable, expr, type } = BUCKETS[req.interval];
+    // Tenant-level rollups (one row per tenant, bucket, network, asset) serve every query that neither filters nor
+    // groups by payTo or resource, and is not narrowed to payTo addresses by the caller's scope.
+    const coarse =
+      req.groupBy === 'none' &&
+      req.scope.payTo === null &&
+      req.filter.payTo === undefined &&
+      req.filter.resource === undefined;
+    const table = coarse ? `${fineTable}_tenant` : fineTable;
     const start = floorBucket(req.from, req.interval);
     const buckets: Date[] = [];
     for (let b = start; b.getTime() < req.to.getTime(); b = nextBucket(b, req.interval)) {

@@ -62,7 +62,12 @@ export class RefundMutationsResolver {
     const principal = requireRole(ctx, 'admin', 'provider');
     return this.run(principal, 'executeRefund', input, async () => {
       const { payment, refundId } = await this.locate(principal, input.refundId);
-      return this.workflow.executeRefund({ ...this.context(ctx, principal, payment, input.idempotencyKey), refundId });
+      const authorization = input.authorization ? { ...input.authorization } : undefined;
+      return this.workflow.executeRefund({
+        ...this.context(ctx, principal, payment, input.idempotencyKey),
+        refundId,
+        authorization,
+      });
     });
   }
 

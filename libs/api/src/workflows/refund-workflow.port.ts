@@ -1,4 +1,10 @@
-import type { CommandContext, CommandResult, WorkflowPayment, WorkflowRefund } from './workflow.types';
+import type {
+  CommandContext,
+  CommandResult,
+  WorkflowPayment,
+  WorkflowRefund,
+  WorkflowRefundAuthorization,
+} from './workflow.types';
 
 /**
  * The refund workflow, as the GraphQL mutations need it. Implementations append the ledger's `refund.*` events on the
@@ -21,7 +27,9 @@ export abstract class RefundWorkflow {
   /** refund.approved (requested → approved). */
   abstract approveRefund(command: CommandContext & { refundId: string }): Promise<CommandResult<WorkflowRefund>>;
   /** Sends the refund on chain: refund.submitted, then refund.succeeded | refund.failed once the receipt is known. */
-  abstract executeRefund(command: CommandContext & { refundId: string }): Promise<CommandResult<WorkflowRefund>>;
+  abstract executeRefund(
+    command: CommandContext & { refundId: string; authorization?: WorkflowRefundAuthorization },
+  ): Promise<CommandResult<WorkflowRefund>>;
   /** refund.canceled (requested | approved → canceled). */
   abstract cancelRefund(
     command: CommandContext & { refundId: string; reason: string },

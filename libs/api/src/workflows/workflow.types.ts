@@ -67,3 +67,14 @@ export interface CommandResult<T> {
   /** True when the command repeated an accepted one: nothing was appended. */
   replayed: boolean;
 }
+
+/** A provider-signed EIP-3009 refund authorization (decimal strings, hex nonce and signature), checked by the writer. */
+export interface WorkflowRefundAuthorization {
+  from: string;
+  to: string;
+  value: string;
+  validAfter: string;
+  validBefore: string;
+  nonce: string;
+  signature: string;
+}
