@@ -63,7 +63,8 @@ export class ExecuteRefundInput extends IdempotentInput {
 
   @Field(() => RefundAuthorizationInput, {
     nullable: true,
-    description: 'Provider-signed authorization; without one, the payTo’s configured hot wallet pays (within its limits).',
+    description:
+      'Provider-signed authorization; without one, the payTo’s configured hot wallet pays (within its limits).',
   })
   authorization?: RefundAuthorizationInput;
 }
