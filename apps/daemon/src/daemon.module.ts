@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { DaemonConfig } from '@x402-ledger/config';
 import { AnalyticsClient, AnalyticsModule, PromProjectorMetricsModule } from '@x402-ledger/analytics';
-import { ApiModule, DisputeWorkflow, RefundWorkflow } from '@x402-ledger/api';
+import { ApiModule, DisputeWorkflow, DuplicatePayments, RefundWorkflow } from '@x402-ledger/api';
 import { ApiKeyService, AuthModule, ProviderKeyResolver } from '@x402-ledger/auth';
 import { DiscoveryFacilitatorExtensions, DiscoveryModule } from '@x402-ledger/discovery';
 import { EventLog, EventLogModule } from '@x402-ledger/event-log';
@@ -10,6 +10,7 @@ import { assetDecimalsOf, type DevChain, type NetworkConfig } from '@x402-ledger
 import { ExactEvmNetworks, FacilitatorModule, KeyedMutex, PaymentStateStore } from '@x402-ledger/facilitator';
 import {
   PaymentStreamLocks,
+  DuplicatePaymentsService,
   PaymentStreamStore,
   PaymentWorkflowAdapter,
   RefundNetworks,
@@ -106,8 +107,9 @@ export class DaemonModule {
       providers: [
         { provide: RefundWorkflow, useExisting: PaymentWorkflowAdapter },
         { provide: DisputeWorkflow, useExisting: PaymentWorkflowAdapter },
+        { provide: DuplicatePayments, useExisting: DuplicatePaymentsService },
       ],
-      exports: [RefundWorkflow, DisputeWorkflow],
+      exports: [RefundWorkflow, DisputeWorkflow, DuplicatePayments],
     })
     class PaymentWorkflowsModule {}
 

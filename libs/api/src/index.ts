@@ -6,6 +6,12 @@ export { API_RESOLVERS } from './resolvers';
 export { buildSchemaSdl, formatSdl } from './schema/build-schema';
 export { RefundWorkflow } from './workflows/refund-workflow.port';
 export { DisputeWorkflow } from './workflows/dispute-workflow.port';
+export {
+  DuplicatePayments,
+  duplicateRefundKey,
+  type WorkflowDuplicateGroup,
+  type WorkflowDuplicatePayment,
+} from './workflows/duplicate-payments.port';
 export type {
   CommandContext,
   CommandResult,

@@ -1,6 +1,7 @@
 import { AuthResolver } from './auth.resolver';
 import { DisputeMutationsResolver } from './dispute-mutations.resolver';
 import { DisputesResolver } from './disputes.resolver';
+import { DuplicatesResolver } from './duplicates.resolver';
 import { OperationsResolver, VerificationFailureConnectionResolver } from './operations.resolver';
 import { PaymentConnectionResolver, PaymentsResolver } from './payments.resolver';
 import { RefundMutationsResolver } from './refund-mutations.resolver';
@@ -21,6 +22,7 @@ export const API_RESOLVERS = [
   VerificationFailureConnectionResolver,
   AuthResolver,
   RefundMutationsResolver,
+  DuplicatesResolver,
   DisputeMutationsResolver,
   SubscriptionsResolver,
 ] as const;

@@ -7,13 +7,14 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { custom } from 'viem';
 import { AnalyticsClient, MigrationRunner, Projector, SILENT_ANALYTICS_LOGGER } from '@x402-ledger/analytics';
-import { ApiModule, DisputeWorkflow, RefundWorkflow, type ApiModuleOptions } from '@x402-ledger/api';
+import { ApiModule, DisputeWorkflow, DuplicatePayments, RefundWorkflow, type ApiModuleOptions } from '@x402-ledger/api';
 import { ApiKeyService, AuthModule } from '@x402-ledger/auth';
 import { EventLog, LmdbEventLog, SILENT_EVENT_LOG_LOGGER, type LogPosition } from '@x402-ledger/event-log';
 import { devChainNetwork, SignerKey, SignerPool, ViemEvmChains, type DevChain } from '@x402-ledger/evm';
 import type { EventEnvelope } from '@x402-ledger/ledger';
 import {
   PaymentStreamStore,
+  DuplicatePaymentsService,
   PaymentWorkflowAdapter,
   RefundNetworks,
   RefundsModule,
@@ -122,8 +123,9 @@ function paymentWorkflows(dir: string, siwxDomain: string, chain: DevChain | und
     providers: [
       { provide: RefundWorkflow, useExisting: PaymentWorkflowAdapter },
       { provide: DisputeWorkflow, useExisting: PaymentWorkflowAdapter },
+      { provide: DuplicatePayments, useExisting: DuplicatePaymentsService },
     ],
-    exports: [RefundWorkflow, DisputeWorkflow],
+    exports: [RefundWorkflow, DisputeWorkflow, DuplicatePayments],
   })
   class PaymentWorkflowsModule {}
 

@@ -19,7 +19,7 @@ export async function mutate(
   input: Record<string, unknown>,
   token: string,
 ): Promise<Payload> {
-  const fields = name.includes('Refund') ? REFUND_FIELDS : DISPUTE_FIELDS;
+  const fields = /refund/i.test(name) ? REFUND_FIELDS : DISPUTE_FIELDS;
   const inputType = `${name[0].toUpperCase()}${name.slice(1)}Input`;
   const r = await t.gql<Record<string, Payload>>(
     `mutation($input: ${inputType}!) { ${name}(input: $input) { ${fields} } }`,
@@ -37,7 +37,7 @@ export async function mutateError(
   input: Record<string, unknown>,
   token: string | null,
 ): Promise<string | undefined> {
-  const fields = name.includes('Refund') ? REFUND_FIELDS : DISPUTE_FIELDS;
+  const fields = /refund/i.test(name) ? REFUND_FIELDS : DISPUTE_FIELDS;
   const inputType = `${name[0].toUpperCase()}${name.slice(1)}Input`;
   const r = await t.gql(`mutation($input: ${inputType}!) { ${name}(input: $input) { ${fields} } }`, { input }, token);
   return r.body.errors?.[0]?.extensions?.['code'] as string | undefined;
