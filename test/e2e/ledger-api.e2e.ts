@@ -142,6 +142,24 @@ describe('daemon: provider key → paid request → GraphQL → refund on chain'
       if (!payment) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(payment).toMatchObject({ tenant: 'acme', status: 'SETTLED' });
+    // Its timeline lists the events, and revenue equals what was paid.
+    const detail = await gql<{ payment: { timeline: { type: string }[] } }>(
+      acmeKey,
+      'query($id: ID!) { payment(id: $id) { timeline { type } } }',
+      { id: payment!.id },
+    );
+    expect(detail.data!.payment.timeline.map((e) => e.type)).toEqual([
+      'payment.verified',
+      'payment.settlement_submitted',
+      'payment.settled',
+    ]);
+    const day = 24 * 3600 * 1000;
+    const revenue = await gql<{ revenue: { series: { totals: { gross: string; count: number } }[] } }>(
+      acmeKey,
+      'query($r: RequiredTimeRangeInput!) { revenue(range: $r, interval: HOUR) { series { totals { gross count } } } }',
+      { r: { from: new Date(Date.now() - day).toISOString(), to: new Date(Date.now() + 3600_000).toISOString() } },
+    );
+    expect(revenue.data!.revenue.series.map((x) => x.totals)).toEqual([{ gross: '7500', count: 1 }]);
     const foreign = await gql<Payments>(otherKey, list);
     expect(foreign.data!.payments.nodes).toEqual([]);
 
