@@ -138,7 +138,8 @@ describe('daemon: provider key → paid request → GraphQL → refund on chain'
     for (let i = 0; i < 100 && !payment; i++) {
       const r = await gql<Payments>(acmeKey, list);
       expect(r.errors).toBeUndefined();
-      payment = r.data!.payments.nodes.find((p) => p.transaction === receipt.transaction);
+      // Visible once the projection has the settlement (the submitted fact, with the same tx, may come first).
+      payment = r.data!.payments.nodes.find((p) => p.transaction === receipt.transaction && p.status === 'SETTLED');
       if (!payment) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(payment).toMatchObject({ tenant: 'acme', status: 'SETTLED' });

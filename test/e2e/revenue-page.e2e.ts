@@ -69,10 +69,10 @@ describe('the built-in revenue page at / (headless Chromium)', () => {
   /** Waits (bounded) until the projection has the payment, so the page's first load can show it. */
   const projected = async (tx: string): Promise<string> => {
     for (let i = 0; i < 100; i++) {
-      const data = await gql<{ payments: { nodes: { id: string; transaction: string | null }[] } }>(
-        'query { payments(first: 50) { nodes { id transaction } } }',
+      const data = await gql<{ payments: { nodes: { id: string; transaction: string | null; status: string }[] } }>(
+        'query { payments(first: 50) { nodes { id transaction status } } }',
       );
-      const hit = data.payments.nodes.find((p) => p.transaction === tx);
+      const hit = data.payments.nodes.find((p) => p.transaction === tx && p.status === 'SETTLED');
       if (hit) return hit.id;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
