@@ -11,12 +11,12 @@ import { ExactEvmNetworks, FacilitatorModule, KeyedMutex, PaymentStateStore } fr
 import {
   PaymentStreamLocks,
   DuplicatePaymentsService,
+  devChainHotWallets,
   PaymentStreamStore,
   PaymentWorkflowAdapter,
   RefundNetworks,
   RefundsModule,
   refundNetworksFrom,
-  type RefundsOptionsInput,
 } from '@x402-ledger/refunds';
 import { RevenuePageModule } from '@x402-ledger/revenue-page';
 import { SessionsModule, loadPoliciesFile } from '@x402-ledger/sessions';
@@ -31,17 +31,6 @@ export interface DaemonModuleOptions {
   networks: NetworkConfig[];
   /** Filled in once the HTTP server listens (the port may be 0 = chosen by the OS). */
   devInfo: { current?: DevInfo };
-}
-
-/** Dev chain only: each dev provider's own wallet pays its refunds (so `executeRefund` works out of the box). */
-function devHotWallets(chain: DevChain | undefined): RefundsOptionsInput['hotWallets'] {
-  if (!chain) return [];
-  return chain.providers.map((p) => ({
-    network: chain.network,
-    key: p.privateKey,
-    perRefundLimit: '1000000000',
-    perDayLimit: '10000000000',
-  }));
 }
 
 /**
@@ -90,7 +79,7 @@ export class DaemonModule {
       options: {
         siwxDomain: config.siwxDomain,
         stateDir: join(config.dataDir, 'refunds'),
-        hotWallets: dev ? devHotWallets(chain) : [],
+        hotWallets: dev && chain ? devChainHotWallets(chain) : [],
       },
       paymentStreams: 'shared',
       imports: [facilitator],

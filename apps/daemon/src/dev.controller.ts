@@ -1,8 +1,7 @@
+import { isLoopbackAddress } from '@x402-ledger/observability';
 import { Controller, Get, Inject, NotFoundException, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { DEV_INFO, type DevInfo } from './dev-info';
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 /**
  * GET /dev — registered only in dev mode (see DaemonModule), and answered only on a loopback connection: it shows the
@@ -14,7 +13,7 @@ export class DevController {
 
   @Get()
   get(@Req() request: Request): DevInfo | undefined {
-    if (!LOOPBACK.has(request.socket.remoteAddress ?? '')) throw new NotFoundException();
+    if (!isLoopbackAddress(request.socket.remoteAddress)) throw new NotFoundException();
     return this.info.current;
   }
 }

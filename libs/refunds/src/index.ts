@@ -62,3 +62,4 @@ export { LmdbRefundTxStore } from './execution/lmdb-refund-tx.store';
 export { judgeRefundReceipt, type RefundReceiptVerdict } from './execution/refund-receipt';
 export { RefundsWorker, type TickReport } from './worker/refunds.worker';
 export { PaymentWorkflowAdapter } from './adapters/payment-workflow.adapter';
+export { devChainHotWallets } from './dev-hot-wallets';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { SignerKey } from '@x402-ledger/evm';
 import { refundAuthorizationTypedData } from '@x402-ledger/refunds';
 import { createPublicClient, getAddress, http, parseAbi, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -41,16 +42,16 @@ async function gql<T>(o: AuthorizeOptions, query: string, variables: Record<stri
   return body.data as T;
 }
 
-function readKey(file: string): Hex {
+function readKey(file: string): SignerKey {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8').trim();
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new CliUsageError(`cannot read --key-file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  if (!/^0x[0-9a-fA-F]{64}$/.test(text))
-    throw new CliUsageError('--key-file must hold one 0x-prefixed 32-byte hex key');
-  return text as Hex;
+  const key = SignerKey.parse(text);
+  if (!key) throw new CliUsageError('--key-file must hold one 0x-prefixed 32-byte hex key');
+  return key;
 }
 
 /**
@@ -70,7 +71,7 @@ export async function authorizeRefund(o: AuthorizeOptions, out: (line: string) =
   if (!refund.network || !refund.asset || !refund.payer || !refund.payTo)
     throw new CliUsageError(`refund ${refund.id} lacks its payment facts`);
 
-  const account = privateKeyToAccount(readKey(o.keyFile));
+  const account = privateKeyToAccount(readKey(o.keyFile).reveal());
   if (getAddress(account.address) !== getAddress(refund.payTo))
     throw new CliUsageError(`the key is ${account.address}, but the refund is paid from payTo ${refund.payTo}`);
 

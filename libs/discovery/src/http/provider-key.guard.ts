@@ -1,3 +1,4 @@
+import { isLoopbackAddress } from '@x402-ledger/observability';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ApiKeyStore } from '@x402-ledger/facilitator';
@@ -8,7 +9,6 @@ import { DISCOVERY_OPTIONS, type DiscoveryOptions } from '../discovery.options';
 export type DiscoveryCaller = { tenant: string; admin: boolean };
 export type DiscoveryRequest = Request & { discoveryCaller?: DiscoveryCaller };
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
@@ -43,7 +43,7 @@ export class ProviderKeyGuard implements CanActivate {
       if (!principal) throw new DiscoveryException(DiscoveryErrorCode.UNAUTHENTICATED, 'invalid API key');
       return { tenant: principal.tenant, admin: false };
     }
-    if (this.options.mode === 'dev' && LOOPBACK.has(request.socket.remoteAddress ?? ''))
+    if (this.options.mode === 'dev' && isLoopbackAddress(request.socket.remoteAddress))
       return { tenant: 'dev', admin: false };
     throw new DiscoveryException(DiscoveryErrorCode.UNAUTHENTICATED, 'missing API key (Authorization: Bearer <key>)');
   }

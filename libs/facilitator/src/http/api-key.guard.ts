@@ -1,3 +1,4 @@
+import { isLoopbackAddress } from '@x402-ledger/observability';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { ApiKeyStore, type ApiPrincipal } from '../auth/api-key.store';
@@ -6,7 +7,6 @@ import { FacilitatorErrorCode, FacilitatorException } from '../facilitator.excep
 import { DEFAULTS, FACILITATOR_OPTIONS, type FacilitatorOptions } from '../facilitator.options';
 
 export const DEV_TENANT = 'dev';
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 export type PrincipalRequest = Request & { x402Principal?: ApiPrincipal };
 
@@ -48,7 +48,7 @@ export class ApiKeyGuard implements CanActivate {
       return principal;
     }
     const remote = request.socket.remoteAddress ?? '';
-    if (this.options.mode === 'dev' && LOOPBACK.has(remote)) return { tenant: DEV_TENANT, keyId: `dev:${remote}` };
+    if (this.options.mode === 'dev' && isLoopbackAddress(remote)) return { tenant: DEV_TENANT, keyId: `dev:${remote}` };
     throw new FacilitatorException(
       FacilitatorErrorCode.UNAUTHENTICATED,
       'missing API key (Authorization: Bearer <key>)',

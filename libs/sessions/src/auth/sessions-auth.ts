@@ -1,3 +1,4 @@
+import { isLoopbackAddress } from '@x402-ledger/observability';
 import { timingSafeEqual } from 'node:crypto';
 import { SessionsErrorCode, SessionsException } from '../sessions.exception';
 import type { Principal } from './principal';
@@ -38,8 +39,6 @@ export interface ApiKeyAuthOptions {
   devLoopbackTenant?: string;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-
 /** Bearer API keys compared in constant time. Keys are never logged or echoed. */
 export class ApiKeySessionsAuth extends SessionsAuth {
   private readonly providers: { key: Buffer; tenant: string; index: number }[];
@@ -61,8 +60,7 @@ export class ApiKeySessionsAuth extends SessionsAuth {
     if (
       authorization === undefined &&
       this.options.devLoopbackTenant !== undefined &&
-      remoteAddress !== undefined &&
-      LOOPBACK.has(remoteAddress)
+      isLoopbackAddress(remoteAddress)
     ) {
       return { tenant: this.options.devLoopbackTenant, admin: false, subject: 'dev-loopback' };
     }

@@ -15,12 +15,12 @@ import type { EventEnvelope } from '@x402-ledger/ledger';
 import {
   PaymentStreamStore,
   DuplicatePaymentsService,
+  devChainHotWallets,
   PaymentWorkflowAdapter,
   RefundNetworks,
   RefundsModule,
   RefundsWorker,
   refundNetworksFrom,
-  type RefundsOptionsInput,
   type TickReport,
 } from '@x402-ledger/refunds';
 
@@ -88,17 +88,6 @@ function devRefundNetworks(dev: DevChain): RefundNetworks {
   return refundNetworksFrom({ get: (id) => (id === dev.network ? { config, chain, signers } : undefined) });
 }
 
-/** Dev chain only: each dev provider's own wallet pays its refunds (apps/daemon `devHotWallets`). */
-function devHotWallets(dev: DevChain | undefined): RefundsOptionsInput['hotWallets'] {
-  if (!dev) return [];
-  return dev.providers.map((p) => ({
-    network: dev.network,
-    key: p.privateKey,
-    perRefundLimit: '1000000000',
-    perDayLimit: '10000000000',
-  }));
-}
-
 /**
  * The refunds lib composed as the daemon composes it, but with standalone payment streams (no facilitator in the
  * test: the store is folded from the log at start, and `append` folds later facts in), plus the global binding of
@@ -111,7 +100,7 @@ function paymentWorkflows(dir: string, siwxDomain: string, chain: DevChain | und
       siwxDomain,
       tickIntervalMs: 0,
       stateDir: join(dir, 'refunds'),
-      hotWallets: devHotWallets(chain),
+      hotWallets: chain ? devChainHotWallets(chain) : [],
     },
     paymentStreams: 'standalone',
     providers: chain ? [{ provide: RefundNetworks, useValue: devRefundNetworks(chain) }] : [],
