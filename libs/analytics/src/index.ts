@@ -16,6 +16,7 @@ export * from './query/disputes.query';
 export * from './query/sessions.query';
 export * from './query/operations.query';
 export * from './query/analytics-queries';
+export * from './query/cached-reads';
 export * from './projection/projector.service';
 export * from './analytics.module';
 export * from './maintenance/reconcile.service';

@@ -71,7 +71,7 @@ export class ApiCoreModule implements OnModuleInit, BeforeApplicationShutdown {
         {
           provide: ApiReadModel,
           inject: [AnalyticsClient],
-          useFactory: (client: AnalyticsClient) => new ApiReadModel(client),
+          useFactory: (client: AnalyticsClient) => new ApiReadModel(client, { cache: options.readCache }),
         },
         { provide: RateLimiter, useFactory: () => new RateLimiter(limits.rateLimit.perSecond, limits.rateLimit.burst) },
         { provide: MutationIdempotency, useFactory: () => new MutationIdempotency() },

@@ -31,6 +31,11 @@ export interface ApiModuleOptions {
   persistedQueries?: { mode: 'apq' } | { mode: 'allow-list'; manifest?: PersistedQueryManifest; manifestFile?: string };
   /** Block explorer base URLs by CAIP-2 network (adds to / overrides the built-in ones). */
   explorers?: Record<string, string>;
+  /**
+   * Reuse read results while the analytics data they came from is unchanged (default true; see CachedReads in
+   * libs/analytics). `false` sends every read to ClickHouse.
+   */
+  readCache?: boolean;
   /** graphql-ws subscriptions (default true). */
   subscriptions?: boolean;
   /** Default answer deadline of a new dispute (default 7 days). */

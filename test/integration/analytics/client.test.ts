@@ -146,12 +146,17 @@ describe('migrations', () => {
   });
 
   it('re-running the statements of an applied migration is harmless (interrupted run)', async () => {
-    db = await openTestDb({ migrate: true });
-    const before = await describeSchema(db.client);
+    // An interrupted run re-runs the statements of the migration it was applying, on top of the ones before it.
+    db = await openTestDb({ migrate: false });
     for (const migration of loadMigrations()) {
       for (const statement of migration.statements) await db.client.command(statement);
+      const applied = await describeSchema(db.client);
+      for (const statement of migration.statements) await db.client.command(statement);
+      expect({ migration: migration.name, schema: await describeSchema(db.client) }).toEqual({
+        migration: migration.name,
+        schema: applied,
+      });
     }
-    expect(await describeSchema(db.client)).toEqual(before);
   });
 
   it('a fresh database from the migrations equals the expected schema', async () => {

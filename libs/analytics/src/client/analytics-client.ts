@@ -65,6 +65,7 @@ const QUERY_BASE: ClickHouseSettings = {
  */
 export class AnalyticsClient {
   private closed = false;
+  private writes = 0;
 
   private constructor(
     /** The underlying @clickhouse/client instance. */
@@ -111,6 +112,11 @@ export class AnalyticsClient {
     return this.target.kind;
   }
 
+  /** Writes (commands, inserts) this client completed: a change tells read caches that the data may have changed. */
+  get writeCount(): number {
+    return this.writes;
+  }
+
   /** Runs a read and returns its rows (JSONEachRow). Values come in through `params` only. */
   async query<T>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> {
     this.assertOpen();
@@ -140,6 +146,8 @@ export class AnalyticsClient {
       });
     } catch (error) {
       throw failed('command', sql, error);
+    } finally {
+      this.writes++; // done, or failed part-way: either may have changed data
     }
   }
 
@@ -172,6 +180,8 @@ export class AnalyticsClient {
       }
     } catch (error) {
       throw failed('insert into', table, error);
+    } finally {
+      this.writes++; // acknowledged, or failed part-way: either may have changed data
     }
   }
 

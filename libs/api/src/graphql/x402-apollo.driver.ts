@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { Injectable } from '@nestjs/common';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
@@ -39,6 +40,9 @@ export class X402ApolloDriver extends ApolloDriver {
       plugins: [
         ...(options.plugins ?? []),
         ApolloServerPluginDrainHttpServer({ httpServer: httpAdapter.getHttpServer() }),
+        // No cache hints are used (reads are cached by data version in the read model); the default cache-control
+        // plugin would otherwise hook every field resolution.
+        ApolloServerPluginCacheControlDisabled(),
       ],
     } as ConstructorParameters<typeof ApolloServer>[0]);
     await server.start();

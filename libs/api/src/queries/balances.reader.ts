@@ -1,4 +1,4 @@
-import type { AnalyticsClient } from '@x402-ledger/analytics';
+import type { AnalyticsReads } from '@x402-ledger/analytics';
 import { combineHalves } from '@x402-ledger/analytics';
 import { scopeConditions, type ReadScope } from './read-scope';
 import { numOrNull } from './sql.util';
@@ -24,7 +24,7 @@ export interface BalanceRecord {
  * daily revenue rollup. Not available to payers (the rollup carries no payer dimension).
  */
 export class BalancesReader {
-  constructor(private readonly client: AnalyticsClient) {}
+  constructor(private readonly client: AnalyticsReads) {}
 
   async list(
     scope: ReadScope,

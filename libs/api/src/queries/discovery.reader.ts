@@ -1,4 +1,4 @@
-import type { AnalyticsClient } from '@x402-ledger/analytics';
+import type { AnalyticsReads } from '@x402-ledger/analytics';
 import type { ReadScope } from './read-scope';
 import { decodeCursor, encodeCursor, isoOrNull, pageOf, type Page } from './sql.util';
 
@@ -21,7 +21,7 @@ export interface DiscoveryRecord {
  * discovery protocol publishes anyway.
  */
 export class DiscoveryReader {
-  constructor(private readonly client: AnalyticsClient) {}
+  constructor(private readonly client: AnalyticsReads) {}
 
   async list(
     scope: ReadScope,

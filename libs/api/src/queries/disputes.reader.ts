@@ -1,4 +1,4 @@
-import type { AnalyticsClient } from '@x402-ledger/analytics';
+import type { AnalyticsReads } from '@x402-ledger/analytics';
 import { scopeConditions, type ReadScope } from './read-scope';
 import { blankToNull, decodeCursor, encodeCursor, isoOrNull, numOrNull, pageOf, type Page } from './sql.util';
 
@@ -94,7 +94,7 @@ const EPOCH = "toDateTime64(0, 3, 'UTC')";
 
 /** Dispute reads from the disputes state table: newest first, or by answer deadline. */
 export class DisputesReader {
-  constructor(private readonly client: AnalyticsClient) {}
+  constructor(private readonly client: AnalyticsReads) {}
 
   async list(scope: ReadScope, filter: DisputeSearch, first: number, after?: string): Promise<Page<DisputeRecord>> {
     const params: Record<string, unknown> = { limit: first + 1 };

@@ -1,4 +1,4 @@
-import type { AnalyticsClient } from '@x402-ledger/analytics';
+import type { AnalyticsReads } from '@x402-ledger/analytics';
 import type { TimeWindow } from './payments.reader';
 import { scopeConditions, type ReadScope } from './read-scope';
 import { blankToNull, chTime, decodeCursor, encodeCursor, isoOrNull, pageOf, type Page } from './sql.util';
@@ -49,7 +49,7 @@ const SCOPE_COLUMNS = { tenant: 'tenant', payTo: 'pay_to', payer: 'payer' };
 
 /** Verification and settlement failures (one row per failure event), newest first, with a reason breakdown. */
 export class FailuresReader {
-  constructor(private readonly client: AnalyticsClient) {}
+  constructor(private readonly client: AnalyticsReads) {}
 
   async list(scope: ReadScope, filter: FailureSearch, first: number, after?: string): Promise<Page<FailureRecord>> {
     const params: Record<string, unknown> = { limit: first + 1 };

@@ -1,4 +1,4 @@
-import type { AnalyticsClient } from '@x402-ledger/analytics';
+import type { AnalyticsReads } from '@x402-ledger/analytics';
 import { chTime, blankToNull, decodeCursor, encodeCursor, isoOrNull, numOrNull, type Page } from './sql.util';
 import { SETTLED_FAMILY, type PaymentRecord, type PaymentStatusValue } from './payment.record';
 import { scopeConditions, type ReadScope } from './read-scope';
@@ -210,7 +210,7 @@ export class PaymentsReader {
   /** Phase-1 rounds per page when post-filters reject candidates. */
   static readonly MAX_ROUNDS = 6;
 
-  constructor(private readonly client: AnalyticsClient) {}
+  constructor(private readonly client: AnalyticsReads) {}
 
   async search(req: PaymentSearchRequest): Promise<Page<PaymentRecord>> {
     if (req.orderBy === 'settled_at' && req.filter.createdAt === undefined) return this.searchSettled(req);

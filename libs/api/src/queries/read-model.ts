@@ -1,4 +1,4 @@
-import type { AnalyticsClient } from '@x402-ledger/analytics';
+import { CachedReads, type AnalyticsClient, type AnalyticsReads } from '@x402-ledger/analytics';
 import { BalancesReader } from './balances.reader';
 import { DiscoveryReader } from './discovery.reader';
 import { DisputesReader } from './disputes.reader';
@@ -9,7 +9,10 @@ import { RevenueReader } from './revenue.reader';
 import { SessionsReader } from './sessions.reader';
 import { TimelineReader } from './timeline.reader';
 
-/** Every scope-aware read of the API over the analytics tables (libs/analytics migrations), parameterized. */
+/**
+ * Every scope-aware read of the API over the analytics tables (libs/analytics migrations), parameterized. Reads go
+ * through `CachedReads` (results reused while the data they came from is unchanged) unless `cache: false`.
+ */
 export class ApiReadModel {
   readonly payments: PaymentsReader;
   readonly refunds: RefundsReader;
@@ -20,16 +23,22 @@ export class ApiReadModel {
   readonly balances: BalancesReader;
   readonly revenue: RevenueReader;
   readonly timeline: TimelineReader;
+  readonly reads: AnalyticsReads;
 
-  constructor(readonly client: AnalyticsClient) {
-    this.payments = new PaymentsReader(client);
-    this.refunds = new RefundsReader(client);
-    this.disputes = new DisputesReader(client);
-    this.sessions = new SessionsReader(client);
-    this.failures = new FailuresReader(client);
-    this.discovery = new DiscoveryReader(client);
-    this.balances = new BalancesReader(client);
-    this.revenue = new RevenueReader(client);
-    this.timeline = new TimelineReader(client);
+  constructor(
+    readonly client: AnalyticsClient,
+    options: { cache?: boolean } = {},
+  ) {
+    const reads = options.cache === false ? client : new CachedReads(client);
+    this.reads = reads;
+    this.payments = new PaymentsReader(reads);
+    this.refunds = new RefundsReader(reads);
+    this.disputes = new DisputesReader(reads);
+    this.sessions = new SessionsReader(reads);
+    this.failures = new FailuresReader(reads);
+    this.discovery = new DiscoveryReader(reads);
+    this.balances = new BalancesReader(reads);
+    this.revenue = new RevenueReader(reads);
+    this.timeline = new TimelineReader(reads);
   }
 }

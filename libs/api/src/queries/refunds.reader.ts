@@ -1,4 +1,4 @@
-import type { AnalyticsClient } from '@x402-ledger/analytics';
+import type { AnalyticsReads } from '@x402-ledger/analytics';
 import { scopeConditions, type ReadScope } from './read-scope';
 import { blankToNull, chTime, decodeCursor, encodeCursor, isoOrNull, numOrNull, pageOf, type Page } from './sql.util';
 import type { TimeWindow } from './payments.reader';
@@ -106,7 +106,7 @@ const SCOPE_COLUMNS = { tenant: 'tenant', payTo: 'pay_to', payer: 'payer' };
 
 /** Refund reads from the refunds state table (small next to payments: FINAL is affordable). Newest request first. */
 export class RefundsReader {
-  constructor(private readonly client: AnalyticsClient) {}
+  constructor(private readonly client: AnalyticsReads) {}
 
   async list(scope: ReadScope, filter: RefundSearch, first: number, after?: string): Promise<Page<RefundRecord>> {
     const params: Record<string, unknown> = { limit: first + 1 };

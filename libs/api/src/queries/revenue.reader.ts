@@ -1,4 +1,4 @@
-import type { AnalyticsClient } from '@x402-ledger/analytics';
+import type { AnalyticsReads } from '@x402-ledger/analytics';
 import { combineHalves, floorBucket, nextBucket, type RevenueInterval } from '@x402-ledger/analytics';
 import { ApiErrorCode, ApiException } from '../api.exception';
 import { scopeConditions, type ReadScope } from './read-scope';
@@ -78,15 +78,16 @@ function figures(row: FigureRow | undefined, withUnique: boolean): RevenueFigure
   };
 }
 
+/** ClickHouse's `toString` of a DateTime ('YYYY-MM-DD hh:mm:ss', UTC) or Date ('YYYY-MM-DD') → the ISO form. */
 const toIso = (value: string): string =>
-  new Date(`${value.length === 10 ? `${value}T00:00:00` : value.replace(' ', 'T')}Z`).toISOString();
+  value.length === 10 ? `${value}T00:00:00.000Z` : `${value.replace(' ', 'T')}.000Z`;
 
 /**
  * Revenue (gross, refunds, net, counts, unique payers) per bucket and group from the analytics rollups, always split
  * by network and asset (sums across assets mean nothing). Scope-aware; payers have no revenue view.
  */
 export class RevenueReader {
-  constructor(private readonly client: AnalyticsClient) {}
+  constructor(private readonly client: AnalyticsReads) {}
 
   async series(req: RevenueRequest): Promise<RevenueSeriesRecord[]> {
     const { table: fineTable, expr, type } = BUCKETS[req.interval];
@@ -120,26 +121,24 @@ export class RevenueReader {
       ...filterConditions(req.filter, params),
     ];
     const dim = DIMENSIONS[req.groupBy];
+    // The tenant rollups keep payers as a fixed-size sketch (migration 007), the fine ones as `uniq`.
+    const uniqMerge = coarse ? 'uniqCombinedMerge(12)(payers)' : 'uniqMerge(payers)';
     const sums = `toString(sum(gross_lo)) AS gl, toString(sum(gross_hi)) AS gh, toString(sum(refunds_lo)) AS rl,
       toString(sum(refunds_hi)) AS rh, sum(payments) AS n, sum(refund_count) AS rn`;
-    const unique = req.uniquePayers.buckets || req.uniquePayers.totals;
-    // One scan: buckets, and — when unique payers over the whole range are asked for — per-series totals as a second
-    // grouping set (uniqMerge of the range, not a sum of bucket uniques).
-    const groupBy = req.uniquePayers.totals
-      ? 'GROUPING SETS ((k, network, asset, b), (k, network, asset))'
-      : 'k, network, asset, b';
-    const rows = await this.client.query<
-      FigureRow & { k: string; network: string; asset: string; bs: string; g: string | number; decimals: number | null }
-    >(
-      `SELECT k, network, asset, toString(b) AS bs, ${req.uniquePayers.totals ? 'grouping(b)' : '0'} AS g,
-              max(decimals) AS decimals, ${sums} ${unique ? ', uniqMerge(payers) AS u' : ''}
-       FROM (SELECT ${dim} AS k, network, asset, ${expr} AS b, decimals, gross_lo, gross_hi, refunds_lo, refunds_hi,
-                    payments, refund_count ${unique ? ', payers' : ''}
-             FROM ${table} WHERE ${where.join(' AND ')})
-       GROUP BY ${groupBy}`,
-      params,
-    );
-    const totalsByKey = new Map<string, RevenueFiguresRecord>();
+    const [rows, totalPayers] = await Promise.all([
+      this.client.query<FigureRow & { k: string; network: string; asset: string; bs: string; decimals: number | null }>(
+        `SELECT k, network, asset, toString(b) AS bs, max(decimals) AS decimals, ${sums}
+                ${req.uniquePayers.buckets ? `, ${uniqMerge} AS u` : ''}
+         FROM (SELECT ${dim} AS k, network, asset, ${expr} AS b, decimals, gross_lo, gross_hi, refunds_lo, refunds_hi,
+                      payments, refund_count ${req.uniquePayers.buckets ? ', payers' : ''}
+               FROM ${table} WHERE ${where.join(' AND ')})
+         GROUP BY k, network, asset, b`,
+        params,
+      ),
+      req.uniquePayers.totals
+        ? this.rangePayers(req, { table, dim, uniqMerge, scopeWhere: where.slice(2), params, start, end: endBound })
+        : Promise.resolve(null),
+    ]);
     const groups = new Map<
       string,
       {
@@ -152,10 +151,6 @@ export class RevenueReader {
     >();
     for (const row of rows) {
       const id = `${row.k}\u0000${row.network}\u0000${row.asset}`;
-      if (Number(row.g) === 1) {
-        totalsByKey.set(id, figures(row, true));
-        continue;
-      }
       let group = groups.get(id);
       if (!group)
         groups.set(
@@ -166,11 +161,12 @@ export class RevenueReader {
       if (decimals !== null) group.decimals = Math.max(group.decimals ?? 0, decimals);
       group.points.set(toIso(row.bs), figures(row, req.uniquePayers.buckets));
     }
+    const starts = req.fillGaps ? buckets.map((b) => b.toISOString()) : [];
     const series: RevenueSeriesRecord[] = [...groups.entries()].map(([id, g]) => {
       const points = req.fillGaps
-        ? buckets.map((b) => ({
-            start: b.toISOString(),
-            ...(g.points.get(b.toISOString()) ?? figures(undefined, req.uniquePayers.buckets)),
+        ? starts.map((start) => ({
+            start,
+            ...(g.points.get(start) ?? figures(undefined, req.uniquePayers.buckets)),
           }))
         : [...g.points.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([start, f]) => ({ start, ...f }));
       return {
@@ -178,7 +174,10 @@ export class RevenueReader {
         network: g.network,
         asset: g.asset,
         decimals: g.decimals,
-        totals: totalsByKey.get(id) ?? sumFigures([...g.points.values()]),
+        totals: {
+          ...sumFigures([...g.points.values()]),
+          uniquePayers: totalPayers ? (totalPayers.get(id) ?? 0) : null,
+        },
         buckets: points,
       };
     });
@@ -188,6 +187,54 @@ export class RevenueReader {
         `${a.key}${a.network}${a.asset}`.localeCompare(`${b.key}${b.network}${b.asset}`),
     );
     return series.slice(0, req.limit);
+  }
+
+  /**
+   * Distinct payers over the whole range per series (a merge of the range's payer sets, not a sum of bucket counts).
+   * Whole UTC days inside an hourly range are read from the daily rollup (one state per day instead of 24), the
+   * partial days at its edges from the hourly one.
+   */
+  private async rangePayers(
+    req: RevenueRequest,
+    q: {
+      table: string;
+      dim: string;
+      uniqMerge: string;
+      scopeWhere: string[];
+      params: Record<string, unknown>;
+      start: Date;
+      end: Date;
+    },
+  ): Promise<Map<string, number>> {
+    const parts: string[] = [];
+    const params = { ...q.params };
+    const select = (table: string, where: string[]) =>
+      `SELECT ${q.dim} AS k, network, asset, payers FROM ${table} WHERE ${[...where, ...q.scopeWhere].join(' AND ')}`;
+    const firstDay = ceilDay(q.start);
+    const endDay = floorBucket(q.end, 'day');
+    if (req.interval === 'hour' && firstDay.getTime() < endDay.getTime()) {
+      const daily = q.table.replace('hourly', 'daily');
+      params['p_fd'] = firstDay.toISOString().slice(0, 10);
+      params['p_ed'] = endDay.toISOString().slice(0, 10);
+      params['p_fh'] = firstDay.toISOString().slice(0, 19).replace('T', ' ');
+      params['p_eh'] = endDay.toISOString().slice(0, 19).replace('T', ' ');
+      parts.push(
+        select(q.table, [
+          "bucket >= {from:DateTime('UTC')}",
+          "bucket < {to:DateTime('UTC')}",
+          "(bucket < {p_fh:DateTime('UTC')} OR bucket >= {p_eh:DateTime('UTC')})",
+        ]),
+        select(daily, ['bucket >= {p_fd:Date}', 'bucket < {p_ed:Date}']),
+      );
+    } else {
+      const type = BUCKETS[req.interval].type;
+      parts.push(select(q.table, [`bucket >= {from:${type}}`, `bucket < {to:${type}}`]));
+    }
+    const rows = await this.client.query<{ k: string; network: string; asset: string; u: string | number }>(
+      `SELECT k, network, asset, ${q.uniqMerge} AS u FROM (${parts.join(' UNION ALL ')}) GROUP BY k, network, asset`,
+      params,
+    );
+    return new Map(rows.map((row) => [`${row.k}\u0000${row.network}\u0000${row.asset}`, Number(row.u)]));
   }
 }
 

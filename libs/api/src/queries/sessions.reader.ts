@@ -1,4 +1,4 @@
-import type { AnalyticsClient } from '@x402-ledger/analytics';
+import type { AnalyticsReads } from '@x402-ledger/analytics';
 import { combineHalves } from '@x402-ledger/analytics';
 import type { ReadScope } from './read-scope';
 import { blankToNull, decodeCursor, encodeCursor, isoOrNull, numOrNull, pageOf, type Page } from './sql.util';
@@ -90,7 +90,7 @@ function toRecord(r: Row): SessionRecord {
  */
 export class SessionsReader {
   constructor(
-    private readonly client: AnalyticsClient,
+    private readonly client: AnalyticsReads,
     private readonly now: () => Date = () => new Date(),
   ) {}
 

@@ -1,4 +1,4 @@
-import type { AnalyticsClient } from '@x402-ledger/analytics';
+import type { AnalyticsReads } from '@x402-ledger/analytics';
 import { chTime, isoOrNull } from './sql.util';
 
 export interface TimelineEventRecord {
@@ -22,7 +22,7 @@ export interface TimelineKey {
 
 /** A payment's events in stream order, from the raw event table, bounded by the payment's first/last event time. */
 export class TimelineReader {
-  constructor(private readonly client: AnalyticsClient) {}
+  constructor(private readonly client: AnalyticsReads) {}
 
   async byPayments(keys: readonly TimelineKey[]): Promise<Map<string, TimelineEventRecord[]>> {
     const out = new Map<string, TimelineEventRecord[]>(keys.map((k) => [k.paymentId, []]));
