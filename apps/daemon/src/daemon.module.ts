@@ -5,9 +5,15 @@ import { AnalyticsClient, AnalyticsModule, PromProjectorMetricsModule } from '@x
 import { ApiModule, DisputeWorkflow, DuplicatePayments, RefundWorkflow } from '@x402-ledger/api';
 import { ApiKeyService, AuthModule, ProviderKeyResolver } from '@x402-ledger/auth';
 import { DiscoveryFacilitatorExtensions, DiscoveryModule } from '@x402-ledger/discovery';
-import { EventLog, EventLogModule } from '@x402-ledger/event-log';
+import { EventLog, EventLogModule, StreamOwnership } from '@x402-ledger/event-log';
 import { assetDecimalsOf, type DevChain, type NetworkConfig } from '@x402-ledger/evm';
-import { ExactEvmNetworks, FacilitatorModule, KeyedMutex, PaymentStateStore } from '@x402-ledger/facilitator';
+import {
+  ExactEvmNetworks,
+  FacilitatorModule,
+  KeyedMutex,
+  LmdbFacilitatorState,
+  PaymentStateStore,
+} from '@x402-ledger/facilitator';
 import {
   PaymentStreamLocks,
   DuplicatePaymentsService,
@@ -65,12 +71,15 @@ export class DaemonModule {
         adminKey: config.adminApiKey,
       }),
     });
+    // Single writer per payment: the facilitator's store folds only the payment streams this process owns (all of
+    // them on the embedded log; the partitions the writers' group assigns it on Kafka) and claims before deciding.
     const facilitator = FacilitatorModule.forRootAsync({
-      inject: [ApiKeyService, DiscoveryFacilitatorExtensions],
-      useFactory: (keys: ApiKeyService, bazaar: DiscoveryFacilitatorExtensions) => ({
+      inject: [ApiKeyService, DiscoveryFacilitatorExtensions, StreamOwnership],
+      useFactory: (keys: ApiKeyService, bazaar: DiscoveryFacilitatorExtensions, ownership: StreamOwnership) => ({
         networks,
         mode: config.mode,
         stateDir: join(config.dataDir, 'facilitator'),
+        paymentStateStore: new LmdbFacilitatorState(join(config.dataDir, 'facilitator')).useOwnership(ownership),
         apiKeyStore: new ProviderKeyResolver(keys),
         extensions: bazaar,
       }),
@@ -117,7 +126,10 @@ export class DaemonModule {
             ],
           },
         }),
-        EventLogModule.forRoot({ url: config.eventLogUrl }),
+        EventLogModule.forRoot({
+          url: config.eventLogUrl,
+          ownership: { snapshotDir: join(config.dataDir, 'ownership'), advertisedUrl: config.publicUrl },
+        }),
         PromProjectorMetricsModule,
         AnalyticsModule.forRoot({
           url: config.clickhouseUrl,

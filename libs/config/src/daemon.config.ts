@@ -56,6 +56,8 @@ export interface DaemonConfig {
   siwxDomain: string;
   /** Secret for wallet sign-in tokens; absent → a random one per process (tokens die with it). */
   apiTokenSecret: string | undefined;
+  /** PUBLIC_URL: advertised to the other writer processes (Kafka mode) so a non-owner can name the owner. */
+  publicUrl: string | null;
 }
 
 export type AppConfig = DaemonConfig;
@@ -127,6 +129,7 @@ export function loadAppConfig(app: AppName, env: NodeJS.ProcessEnv = process.env
     sessionPoliciesFile: e.SESSION_POLICIES_FILE ? absolutePath(e.SESSION_POLICIES_FILE) : undefined,
     siwxDomain: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).host : `${e.HOST}:${e.PORT}`,
     apiTokenSecret,
+    publicUrl: e.PUBLIC_URL ?? null,
   };
 }
 

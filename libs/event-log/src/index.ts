@@ -7,3 +7,8 @@ export * from './create-event-log';
 export * from './event-log.module';
 export { LmdbEventLog, type LmdbEventLogOptions } from './embedded/lmdb-event-log';
 export type { KafkaEventLogOptions } from './kafka/kafka-event-log';
+export * from './ownership/stream-ownership.port';
+export { SingleProcessOwnership } from './ownership/single-process-ownership';
+export { createStreamOwnership, type StreamOwnershipOptions } from './ownership/create-stream-ownership';
+export type { KafkaStreamOwnershipOptions } from './kafka/kafka-stream-ownership';
+export { OWNERSHIP_SNAPSHOT_VERSION } from './ownership/lmdb-ownership-snapshots';

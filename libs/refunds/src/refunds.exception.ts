@@ -24,6 +24,23 @@ export enum RefundsErrorCode {
   NOT_RECORDED = 'NOT_RECORDED',
   /** The workflow index has not finished reading the event log yet. */
   NOT_READY = 'NOT_READY',
+  /**
+   * Retryable: this process does not own the payment's stream now (Kafka mode: another writer process holds its
+   * partition, or the partition is being rebalanced / caught up). `details.ownerUrl` names the owner when known.
+   */
+  NOT_OWNER = 'NOT_OWNER',
+  /**
+   * Retryable: another writer appended to the payment's stream first (the log's order decided against these
+   * facts; they are ignored by every fold) — nothing followed from them. Retry: the command is decided again.
+   */
+  WRITE_CONFLICT = 'WRITE_CONFLICT',
+}
+
+/** Where to retry a NOT_OWNER / WRITE_CONFLICT command. */
+export interface RetryDetails {
+  partition?: number;
+  ownerUrl?: string | null;
+  retryAfterMs?: number;
 }
 
 /** The one exception class of the refunds module. */
@@ -31,9 +48,22 @@ export class RefundsException extends Error {
   constructor(
     readonly code: RefundsErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; details?: RetryDetails },
   ) {
     super(message, options);
     this.name = 'RefundsException';
+    this.details = options?.details;
+  }
+
+  readonly details?: RetryDetails;
+
+  /** True for the codes a caller should simply retry (possibly against the owner). */
+  get retryable(): boolean {
+    return (
+      this.code === RefundsErrorCode.NOT_OWNER ||
+      this.code === RefundsErrorCode.WRITE_CONFLICT ||
+      this.code === RefundsErrorCode.NOT_RECORDED ||
+      this.code === RefundsErrorCode.NOT_READY
+    );
   }
 }

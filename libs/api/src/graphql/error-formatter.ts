@@ -169,6 +169,8 @@ export function createFormatError(logger: ErrorLogger) {
     }
     const classified = classify(original);
     const extensions: Record<string, unknown> = { code: classified.code };
+    // Nothing was decided (event log away, or another process owns the payment now): the client may retry.
+    if (classified.code === 'SERVICE_UNAVAILABLE' && !classified.internal) extensions['retryable'] = true;
     if (classified.internal) {
       const errorId = randomUUID();
       extensions['errorId'] = errorId;

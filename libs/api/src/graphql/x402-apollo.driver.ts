@@ -37,6 +37,8 @@ export class X402ApolloDriver extends ApolloDriver {
       resolvers,
       schema,
       ...(options as object),
+      // Compact JSON (Apollo pretty-prints by default: ~2× the bytes and the time on large results).
+      stringifyResult: (value: unknown) => JSON.stringify(value),
       plugins: [
         ...(options.plugins ?? []),
         ApolloServerPluginDrainHttpServer({ httpServer: httpAdapter.getHttpServer() }),

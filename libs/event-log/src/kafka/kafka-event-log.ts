@@ -23,6 +23,7 @@ import {
 } from '../event-log.port';
 import { kafkajsLogCreator } from './kafkajs-logger';
 import { kafkaReplay } from './kafka-replay';
+import { KafkaStreamOwnership, type KafkaStreamOwnershipOptions } from './kafka-stream-ownership';
 import { KafkaSubscription } from './kafka-subscription';
 
 /** Client-neutral tuning (no kafkajs types leak out of this folder). */
@@ -82,6 +83,7 @@ export class KafkaEventLog extends EventLog {
   private pumping: Promise<void> | null = null;
   private readonly subscriptions = new Set<KafkaSubscription>();
   private readonly replays = new Set<Promise<void>>();
+  private readonly ownerships = new Set<KafkaStreamOwnership>();
   private partitioner = Partitioners.DefaultPartitioner();
   private closed = false;
   private closing: Promise<void> | null = null;
@@ -152,6 +154,33 @@ export class KafkaEventLog extends EventLog {
 
   get partitionCount(): number {
     return this.partitionMetadata.length;
+  }
+
+  /** The partition an append puts a stream's events in (kafkajs's Java-compatible murmur2 of the key). */
+  partitionOf(streamId: string): number {
+    return this.partitioner({
+      topic: this.url.topic,
+      partitionMetadata: this.partitionMetadata,
+      message: { key: streamId, value: null },
+    });
+  }
+
+  /**
+   * A StreamOwnership over this log's topic (consumer group `<topic>.writers` unless named): this process owns the
+   * streams of the partitions the group assigns it. Closed with the log.
+   */
+  streamOwnership(options: KafkaStreamOwnershipOptions = {}): KafkaStreamOwnership {
+    if (this.closed) throw closedError();
+    const ownership = new KafkaStreamOwnership({
+      kafka: this.kafka,
+      admin: this.admin,
+      topic: this.url.topic,
+      partitionOf: (streamId) => this.partitionOf(streamId),
+      logger: this.logger,
+      options: { sessionTimeoutMs: this.options.consumer?.sessionTimeoutMs, ...options },
+    });
+    this.ownerships.add(ownership);
+    return ownership;
   }
 
   private async ensureProducer(): Promise<Producer> {
@@ -371,6 +400,7 @@ export class KafkaEventLog extends EventLog {
     if (this.closing) return this.closing;
     this.closed = true;
     this.closing = (async () => {
+      await Promise.all([...this.ownerships].map((o) => o.close()));
       await Promise.all([...this.subscriptions].map((s) => s.close()));
       await Promise.allSettled([...this.replays]);
       while (this.pumping) await this.pumping;

@@ -12,6 +12,7 @@ import { PaymentIdentifiers } from '../payments/payment-identifiers';
 import { PaymentRecorder } from '../payments/payment-recorder';
 import { parsePaymentRequest, type PaymentRequest } from '../payments/payment-request';
 import { SETTLED_LIKE } from '../payments/payment-status';
+import { claimStream } from '../state/claim-stream';
 import { PaymentStateStore } from '../state/payment-state.store';
 import { payerOf } from '../verify/verify.service';
 import { commonFromState, SettlementOutcomes } from './settlement-outcomes';
@@ -76,6 +77,7 @@ export class SettleService {
   private async settleLocked(call: Call, paymentId: string): Promise<SettleResponse> {
     const { pr, principal, payer } = call;
     const net = pr.responseNetwork;
+    await claimStream(this.store, paymentId);
     let state = this.store.get(paymentId);
     if (state?.tenant && state.tenant !== principal.tenant) {
       return settleFailure(

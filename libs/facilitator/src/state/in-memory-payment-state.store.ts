@@ -10,7 +10,7 @@ export class InMemoryPaymentStateStore extends PaymentStateStore {
   private readonly bindings = new Map<string, PaymentIdentifierBinding>();
 
   load(log: EventLog): Promise<void> {
-    return this.states.load(log);
+    return this.ownership ? this.ownership.start(this.states.foldFor(this.ownership)) : this.states.load(log);
   }
   get(streamId: string): PaymentState | undefined {
     return this.states.get(streamId);

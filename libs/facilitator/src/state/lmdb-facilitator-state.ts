@@ -47,7 +47,7 @@ export class LmdbFacilitatorState extends PaymentStateStore {
   }
 
   load(log: EventLog): Promise<void> {
-    return this.states.load(log);
+    return this.ownership ? this.ownership.start(this.states.foldFor(this.ownership)) : this.states.load(log);
   }
   get(streamId: string): PaymentState | undefined {
     return this.states.get(streamId);

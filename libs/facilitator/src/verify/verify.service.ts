@@ -10,6 +10,7 @@ import { refusal, verifyInvalid, verifyValid } from '../payments/payment-answers
 import { PaymentIdentifiers } from '../payments/payment-identifiers';
 import { PaymentRecorder } from '../payments/payment-recorder';
 import { parsePaymentRequest, payerAndNonce, type PaymentRequest } from '../payments/payment-request';
+import { claimStream } from '../state/claim-stream';
 import { PaymentStateStore } from '../state/payment-state.store';
 
 /**
@@ -45,6 +46,7 @@ export class VerifyService {
     if (early) return verifyInvalid(early.reason, payer, early.message);
 
     return this.locks.run(pr.streamId, async () => {
+      await claimStream(this.store, pr.streamId);
       const state = pr.paymentId ? this.store.get(pr.paymentId) : undefined;
       const refused = refusal(state, this.nowSeconds());
       if (refused) return verifyInvalid(refused.reason, payer, refused.message);

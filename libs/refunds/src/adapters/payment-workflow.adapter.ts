@@ -50,6 +50,8 @@ export class PaymentWorkflowAdapter implements RefundWorkflow, DisputeWorkflow {
   ) {}
 
   async getPayment(paymentId: string): Promise<WorkflowPayment | null> {
+    // Kafka mode: only the payment's owner knows its state; elsewhere a retryable error, never a false NOT_FOUND.
+    await translated(() => this.bus.claim(paymentId));
     const state = this.bus.peek(paymentId);
     return state ? snapshot(state) : null;
   }
@@ -219,6 +221,8 @@ const TO_API: Record<RefundsErrorCode, ApiErrorCode | 'execution'> = {
   [RefundsErrorCode.SUBMISSION_FAILED]: 'execution',
   [RefundsErrorCode.NOT_RECORDED]: ApiErrorCode.UNAVAILABLE,
   [RefundsErrorCode.NOT_READY]: ApiErrorCode.UNAVAILABLE,
+  [RefundsErrorCode.NOT_OWNER]: ApiErrorCode.UNAVAILABLE,
+  [RefundsErrorCode.WRITE_CONFLICT]: ApiErrorCode.UNAVAILABLE,
 };
 
 async function translated<T>(fn: () => Promise<T>): Promise<T> {

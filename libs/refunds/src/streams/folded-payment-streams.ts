@@ -1,4 +1,4 @@
-import type { EventLog } from '@x402-ledger/event-log';
+import type { EventLog, LogPosition, OwnedStreamsFold, StreamOwnership } from '@x402-ledger/event-log';
 import { evolvePayment, initialPaymentState, type EventEnvelope, type PaymentState } from '@x402-ledger/ledger';
 import { PaymentStreamLocks, PaymentStreamStore } from './payment-streams.port';
 
@@ -11,8 +11,43 @@ export class FoldedPaymentStreams extends PaymentStreamStore {
   private readonly states = new Map<string, PaymentState>();
   readonly quarantined = new Map<string, string>();
 
+  /** `ownership` (Kafka mode): fold only the streams this process owns, and fence writes by the log's order. */
+  constructor(private readonly ownership: StreamOwnership | null = null) {
+    super();
+  }
+
+  get fenced(): boolean {
+    return this.ownership?.fenced ?? false;
+  }
+
   async load(log: EventLog): Promise<void> {
+    if (this.ownership) return this.ownership.start(this.foldFor(this.ownership));
     await log.replay(async (batch) => this.apply(batch.map((b) => b.envelope)));
+  }
+
+  claim(streamId: string): Promise<void> {
+    if (this.ownership === null || this.ownership.owns(streamId)) return Promise.resolve();
+    return this.ownership.claim(streamId);
+  }
+
+  awaitFolded(position: LogPosition, timeoutMs?: number): Promise<void> {
+    return this.ownership === null ? Promise.resolve() : this.ownership.awaitFolded(position, timeoutMs);
+  }
+
+  private foldFor(ownership: StreamOwnership): OwnedStreamsFold {
+    const mine = (partition: number) => (id: string) => ownership.partitionOf(id) === partition;
+    return {
+      fold: (records) => this.apply(records.map((r) => r.envelope)),
+      reset: (partition, snapshot) => {
+        const inPartition = mine(partition);
+        for (const id of [...this.states.keys()]) if (inPartition(id)) this.states.delete(id);
+        for (const id of [...this.quarantined.keys()]) if (inPartition(id)) this.quarantined.delete(id);
+        for (const [id, state] of (snapshot as Array<[string, PaymentState]> | null) ?? []) {
+          if (inPartition(id)) this.states.set(id, state);
+        }
+      },
+      snapshot: (partition) => [...this.states].filter(([id]) => mine(partition)(id)),
+    };
   }
 
   get(streamId: string): PaymentState | undefined {

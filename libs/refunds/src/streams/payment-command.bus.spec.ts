@@ -1,4 +1,12 @@
-import { EventLog, type BatchHandler, type LogPosition, type Subscription } from '@x402-ledger/event-log';
+import {
+  EventLog,
+  EventLogErrorCode,
+  EventLogException,
+  StreamOwnership,
+  type BatchHandler,
+  type LogPosition,
+  type Subscription,
+} from '@x402-ledger/event-log';
 import { LedgerErrorCode, refundId, type EventEnvelope } from '@x402-ledger/ledger';
 import { RefundsErrorCode } from '../refunds.exception';
 import { resolveRefundsOptions } from '../refunds.options';
@@ -27,6 +35,34 @@ class FakeEventLog extends EventLog {
 }
 
 const PAYER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+
+/** Kafka-like ownership: claims fail when not the owner; awaitFolded lets the spec play the log's fold. */
+class FakeOwnership extends StreamOwnership {
+  readonly fenced = true;
+  owner = true;
+  onAwaitFolded: () => void = () => undefined;
+  async start(): Promise<void> {}
+  owns(): boolean {
+    return this.owner;
+  }
+  async claim(): Promise<void> {
+    if (!this.owner) {
+      throw new EventLogException(EventLogErrorCode.NOT_OWNER, 'not mine', {
+        details: { partition: 2, ownerUrl: 'http://owner' },
+      });
+    }
+  }
+  async awaitFolded(): Promise<void> {
+    this.onAwaitFolded();
+  }
+  partitionOf(): number {
+    return 2;
+  }
+  ownedPartitions(): number[] {
+    return this.owner ? [2] : [];
+  }
+  async close(): Promise<void> {}
+}
 
 describe('PaymentCommandBus', () => {
   const clock = new ManualClock(new Date('2030-01-01T00:00:00.000Z'));
@@ -138,5 +174,59 @@ describe('PaymentCommandBus', () => {
       }),
     ).rejects.toThrow('broadcast failed');
     expect(seen).toEqual([1]);
+  });
+
+  describe('fenced (Kafka mode)', () => {
+    let ownership: FakeOwnership;
+    let fenced: FoldedPaymentStreams;
+
+    beforeEach(() => {
+      ownership = new FakeOwnership();
+      fenced = new FoldedPaymentStreams(ownership);
+      const settled = settledPaymentCommands({ payer: PAYER, amount: '100' });
+      paymentId = settled.paymentId;
+      fenced.apply(buildEnvelopes(clock, 'acme', paymentId, settled.commands).envelopes);
+      sut = new PaymentCommandBus(
+        log,
+        fenced,
+        new InProcessPaymentLocks(),
+        clock,
+        resolveRefundsOptions({ siwxDomain: 'x' }),
+      );
+    });
+
+    it('refuses with a retryable NOT_OWNER naming the owner when another process owns the payment', async () => {
+      ownership.owner = false;
+      const refused = sut.withPayment(paymentId, (s) => s.record([request('a', '40')], { correlationId: 'c' }));
+      await expect(refused).rejects.toMatchObject({
+        code: RefundsErrorCode.NOT_OWNER,
+        retryable: true,
+        details: { partition: 2, ownerUrl: 'http://owner' },
+      });
+      expect(log.appended).toHaveLength(0);
+    });
+
+    it('does not fold its own append: it takes the state the log folded once that is exactly its facts', async () => {
+      ownership.onAwaitFolded = () => fenced.apply(log.appended[log.appended.length - 1]);
+      await sut.withPayment(paymentId, (s) => s.record([request('a', '40')], { correlationId: 'c' }));
+      expect(fenced.get(paymentId)?.refundInFlight).toBe(refundId({ paymentId, idempotencyKey: 'a' }));
+    });
+
+    it('fails WRITE_CONFLICT (retryable, no listener, no later step) when the log kept another writer first', async () => {
+      const seen: number[] = [];
+      sut.onAppended(async (e) => void seen.push(e.length));
+      const other = buildEnvelopes(clock, 'acme', paymentId, [request('zombie', '60')], fenced.get(paymentId)!);
+      ownership.onAwaitFolded = () => fenced.apply(other.envelopes); // first in partition order
+      let after = false;
+      await expect(
+        sut.withPayment(paymentId, async (s) => {
+          await s.record([request('a', '40')], { correlationId: 'c' });
+          after = true;
+        }),
+      ).rejects.toMatchObject({ code: RefundsErrorCode.WRITE_CONFLICT, retryable: true });
+      expect(after).toBe(false);
+      expect(seen).toEqual([]);
+      expect(fenced.get(paymentId)?.refundInFlight).toBe(refundId({ paymentId, idempotencyKey: 'zombie' }));
+    });
   });
 });

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EventLog } from '@x402-ledger/event-log';
+import { EventLog, EventLogErrorCode, EventLogException, type LogPosition } from '@x402-ledger/event-log';
 import {
   Clock,
   EventFactory,
+  canonicalJson,
   decidePayment,
   evolvePayment,
   type EventEnvelope,
@@ -39,10 +40,20 @@ type AppendListener = (envelopes: readonly EventEnvelope[]) => Promise<void>;
 
 const APPEND_ATTEMPTS = 3;
 
+/** Longest a fenced writer waits for its own append to come back through the fold. */
+const FENCE_WAIT_MS = 10_000;
+
 /**
  * One writer per payment: every refund and dispute command runs under the payment's lock (shared with the
- * facilitator's settlement path), reads `state.sequence`, decides with the ledger's `decidePayment`, builds envelopes
- * with `EventFactory` (lastSequence = state.sequence), appends them durably, and only then folds them into the store.
+ * facilitator's settlement path), after claiming the payment's stream (Kafka mode: this process must own its
+ * partition — else NOT_OWNER, retryable), reads `state.sequence`, decides with the ledger's `decidePayment`, builds
+ * envelopes with `EventFactory` (lastSequence = state.sequence), appends them durably, and only then folds them.
+ *
+ * Fence (store.fenced, Kafka mode): the writer does not fold its own envelopes; it waits until the owned
+ * partition's fold has passed them and checks that the folded state is exactly what its envelopes produce. Two
+ * writers that both believed they owned the partition (a rebalance) append the same sequence; every fold keeps the
+ * first in partition order, so the other one sees a different state and fails with WRITE_CONFLICT (retryable) —
+ * before anything (a refund transfer) follows from its facts.
  */
 @Injectable()
 export class PaymentCommandBus {
@@ -74,6 +85,7 @@ export class PaymentCommandBus {
     const appended: EventEnvelope[] = [];
     try {
       return await this.locks.run(paymentId, async () => {
+        await this.claim(paymentId);
         const initial = this.store.get(paymentId);
         if (!initial || initial.payment === null || initial.tenant === null) {
           throw new RefundsException(RefundsErrorCode.NOT_FOUND, `payment ${paymentId} not found`);
@@ -107,9 +119,13 @@ export class PaymentCommandBus {
               envelopes.push(...built);
             }
             if (envelopes.length === 0) return [];
-            await this.append(envelopes);
-            this.store.apply(envelopes);
-            state = this.store.get(paymentId) ?? running;
+            const positions = await this.append(envelopes);
+            if (this.store.fenced) {
+              state = await this.fence(paymentId, running, positions[positions.length - 1]);
+            } else {
+              this.store.apply(envelopes);
+              state = this.store.get(paymentId) ?? running;
+            }
             appended.push(...envelopes);
             return envelopes;
           },
@@ -122,12 +138,58 @@ export class PaymentCommandBus {
     }
   }
 
-  private async append(envelopes: readonly EventEnvelope[]): Promise<void> {
+  /**
+   * Claims the payment's stream for this process (a no-op in embedded mode); RefundsException NOT_OWNER
+   * (retryable, details name the owner when known) when another process owns it or it is being caught up.
+   */
+  async claim(paymentId: string): Promise<void> {
+    try {
+      await this.store.claim(paymentId);
+    } catch (error) {
+      if (
+        error instanceof EventLogException &&
+        (error.code === EventLogErrorCode.NOT_OWNER || error.code === EventLogErrorCode.NOT_READY)
+      ) {
+        throw new RefundsException(RefundsErrorCode.NOT_OWNER, `payment ${paymentId}: ${error.message}`, {
+          cause: error,
+          details: error.details,
+        });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Waits until the fold passed `last` (the position of this append's last envelope) and returns the folded state
+   * when it is exactly what this append produces; WRITE_CONFLICT when the log kept another writer's facts (or the
+   * partition was lost before the fold got there — then it is not known which ones were kept).
+   */
+  private async fence(paymentId: string, expected: PaymentState, last: LogPosition): Promise<PaymentState> {
+    try {
+      await this.store.awaitFolded(last, FENCE_WAIT_MS);
+    } catch (error) {
+      throw new RefundsException(
+        RefundsErrorCode.WRITE_CONFLICT,
+        `payment ${paymentId}: this process lost the stream before its facts were folded; retry`,
+        { cause: error, details: error instanceof EventLogException ? error.details : undefined },
+      );
+    }
+    const folded = this.store.get(paymentId);
+    if (!folded || canonicalJson(folded) !== canonicalJson(expected)) {
+      throw new RefundsException(
+        RefundsErrorCode.WRITE_CONFLICT,
+        `payment ${paymentId}: another writer recorded facts on this payment first; retry`,
+        { details: { retryAfterMs: 100 } },
+      );
+    }
+    return folded;
+  }
+
+  private async append(envelopes: readonly EventEnvelope[]): Promise<LogPosition[]> {
     let lastError: unknown;
     for (let attempt = 1; attempt <= APPEND_ATTEMPTS; attempt++) {
       try {
-        await this.log.append(envelopes);
-        return;
+        return await this.log.append(envelopes);
       } catch (error) {
         lastError = error;
         if (attempt < APPEND_ATTEMPTS) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));

@@ -1,3 +1,4 @@
+import type { LogPosition } from '@x402-ledger/event-log';
 import type { EventEnvelope, PaymentState } from '@x402-ledger/ledger';
 
 /**
@@ -11,6 +12,15 @@ export abstract class PaymentStreamStore {
   abstract get(streamId: string): PaymentState | undefined;
   /** Folds envelopes that are durably on the log. */
   abstract apply(envelopes: readonly EventEnvelope[]): void;
+  /**
+   * Fenced (Kafka mode, several writer processes): after an append, writers do NOT fold their own envelopes but
+   * await `awaitFolded` and read what the log's order kept. False: writers fold their own appends (embedded).
+   */
+  abstract readonly fenced: boolean;
+  /** Resolves when this process may decide on the stream; rejects with EventLogException NOT_OWNER / NOT_READY. */
+  abstract claim(streamId: string): Promise<void>;
+  /** Fenced mode: resolves once the fold passed `position`; rejects (NOT_OWNER) when the partition was lost. */
+  abstract awaitFolded(position: LogPosition, timeoutMs?: number): Promise<void>;
 }
 
 /**
