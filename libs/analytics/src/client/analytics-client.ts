@@ -9,8 +9,10 @@ import { Readable } from 'node:stream';
 
 import { AnalyticsErrorCode, AnalyticsException } from '../analytics.exception';
 import { parseClickHouseUrl, type ClickHouseUrl } from './clickhouse-url';
+import { EncodedRows, encodeRows, type InsertFormat } from './encoded-rows';
 import { inlineParams } from './inline-params.util';
-import { toTsv } from './tsv.util';
+
+export { EncodedRows } from './encoded-rows';
 
 export interface AnalyticsClientOptions {
   /** Base for relative `chdb:` paths (default process.cwd()). */
@@ -25,8 +27,9 @@ export interface AnalyticsClientOptions {
 
 export interface InsertOptions {
   /**
-   * With `columns`, each row is an array of values in that order, sent as TabSeparated (cheap to build, and ClickHouse
-   * parses it about twice as fast as JSON); without, each row is an object (JSONEachRow).
+   * With `columns`, each row is an array of values in that order (cheap to build: no ~45-key objects), sent as
+   * JSONCompactEachRow on chDB and TabSeparated to a server; without, each row is an object (JSONEachRow).
+   * Ignored for EncodedRows (they carry their columns).
    */
   columns?: readonly string[];
   /**
@@ -45,8 +48,9 @@ const INSERT_BASE: ClickHouseSettings = {
   async_insert: 0,
   insert_deduplicate: 1,
   deduplicate_blocks_in_dependent_materialized_views: 1,
-  // A JSON object sent for a String column is stored as its JSON text (events_raw.data).
+  // A JSON object / array sent for a String column is stored as its JSON text (events_raw.data).
   input_format_json_read_objects_as_strings: 1,
+  input_format_json_read_arrays_as_strings: 1,
   // Materialized views of one insert run in parallel.
   parallel_view_processing: 1,
 };
@@ -55,6 +59,15 @@ const INSERT_BASE: ClickHouseSettings = {
 const QUERY_BASE: ClickHouseSettings = {
   output_format_json_quote_64bit_integers: 1,
 };
+
+/** chDB's raw insert (`connection.chdb.rawInsert`): the body goes to the engine as bytes, settings per statement. */
+type ChdbRawInsert = (params: {
+  table: string;
+  values: Buffer;
+  format: InsertFormat;
+  columns?: readonly string[];
+  settings?: Record<string, string | number | boolean>;
+}) => Promise<unknown>;
 
 /**
  * The one ClickHouse code path of the product: `@clickhouse/client`, against a ClickHouse server (HTTP) or against the
@@ -73,6 +86,8 @@ export class AnalyticsClient {
     readonly target: ClickHouseUrl,
     private readonly options: AnalyticsClientOptions,
     private readonly release: () => Promise<void>,
+    /** chDB only: inserts bypass the @clickhouse/client connection adapter (see insert()). */
+    private readonly chdbRawInsert: ChdbRawInsert | null = null,
   ) {}
 
   /** Opens the client CLICKHOUSE_URL names (see parseClickHouseUrl). chDB is only loaded for `chdb:` URLs. */
@@ -97,8 +112,9 @@ export class AnalyticsClient {
       const raw = createClient({
         connection: connection as unknown as NodeClickHouseClientConfigOptions['connection'],
       });
+      const rawInsert: ChdbRawInsert = (params) => connection.chdb.rawInsert(params);
       // One data folder per process: wait until chDB really released it, so another folder can be opened next.
-      return new AnalyticsClient(raw, target, options, () => drainPending());
+      return new AnalyticsClient(raw, target, options, () => drainPending(), rawInsert);
     }
     const raw = createClient({
       url: target.url,
@@ -151,23 +167,54 @@ export class AnalyticsClient {
     }
   }
 
-  /** Inserts rows synchronously: resolves once ClickHouse acknowledged the write (views included). */
-  async insert(table: string, rows: readonly object[], options: InsertOptions = {}): Promise<void> {
+  /**
+   * Serializes positional rows (arrays of values in `columns` order) for insert() ahead of time, in the format this
+   * client sends them: JSONCompactEachRow to chDB, TabSeparated to a server.
+   */
+  encode(rows: readonly (readonly unknown[])[], columns: readonly string[]): EncodedRows {
+    return encodeRows(rows, this.chdbRawInsert ? 'JSONCompactEachRow' : 'TabSeparated', columns);
+  }
+
+  /**
+   * Inserts rows synchronously: resolves once ClickHouse acknowledged the write (views included). `rows` may be
+   * EncodedRows from encode(). Every insert carries the full INSERT_BASE settings and its token ('' when none).
+   *
+   * On chDB the body goes straight to the engine as bytes (`connection.chdb.rawInsert`) with the settings in the
+   * statement's own SETTINGS clause: the @clickhouse/client adapter would copy the body into the SQL text and apply
+   * the settings as session-wide SETs, and the engine parses the same rows about twice as fast this way (measured:
+   * 7–8 vs 16–17 µs per projection_ingest row without views).
+   */
+  async insert(table: string, rows: readonly object[] | EncodedRows, options: InsertOptions = {}): Promise<void> {
     this.assertOpen();
-    if (rows.length === 0) return;
+    const count = rows instanceof EncodedRows ? rows.rowCount : rows.length;
+    if (count === 0) return;
     try {
       const settings: ClickHouseSettings = {
         ...INSERT_BASE,
         insert_deduplication_token: options.dedupToken ?? '',
         ...this.options.insertSettings,
       };
-      if (options.columns) {
-        const body = Buffer.from(toTsv(rows as unknown[][]));
+      const encoded =
+        rows instanceof EncodedRows
+          ? rows
+          : options.columns
+            ? this.encode(rows as readonly (readonly unknown[])[], options.columns)
+            : null;
+      if (this.chdbRawInsert) {
+        const body = encoded ?? encodeRows(rows as readonly object[], 'JSONEachRow', undefined);
+        await this.chdbRawInsert({
+          table,
+          values: body.body,
+          format: body.format,
+          ...(body.columns ? { columns: body.columns } : {}),
+          settings: settings as Record<string, string | number | boolean>,
+        });
+      } else if (encoded) {
         await this.raw.insert({
           table,
-          columns: options.columns as [string, ...string[]],
-          values: Readable.from([body], { objectMode: false }),
-          format: 'TabSeparated',
+          ...(encoded.columns ? { columns: encoded.columns as [string, ...string[]] } : {}),
+          values: Readable.from([encoded.body], { objectMode: false }),
+          format: encoded.format,
           clickhouse_settings: settings,
         });
       } else {

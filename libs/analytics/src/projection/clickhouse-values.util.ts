@@ -1,6 +1,13 @@
 /** Conversions between the ledger's wire values and what ClickHouse columns take or return. */
 
 export const UINT256_MAX = (1n << 256n) - 1n;
+
+/**
+ * SETTINGS clause for the projector's reads whose parameters grow with the batch (20k event-id keys, thousands of
+ * payment ids). On chDB the parameters are inlined into the SQL text as hex literals (inline-params.util), and the
+ * default max_query_size (256 KiB) refused a batch of ~7.5k keys: the projector retried the same check forever.
+ */
+export const LARGE_QUERY_SETTINGS = 'SETTINGS max_query_size = 268435456';
 const TWO_128 = 1n << 128n;
 const CANONICAL_ISO = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 

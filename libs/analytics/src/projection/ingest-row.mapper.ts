@@ -55,7 +55,8 @@ export const INGEST_COLUMNS = [
   'linked_dispute_id',
 ] as const;
 export type IngestColumn = (typeof INGEST_COLUMNS)[number];
-type Value = string | number | null;
+export type IngestValue = string | number | null;
+type Value = IngestValue;
 
 const NULLABLE: ReadonlySet<IngestColumn> = new Set<IngestColumn>([
   'decimals',
@@ -84,7 +85,8 @@ const UINT256: ReadonlySet<IngestColumn> = new Set<IngestColumn>([
   'spend',
 ]);
 const INDEX = Object.fromEntries(INGEST_COLUMNS.map((c, i) => [c, i])) as Record<IngestColumn, number>;
-const DEFAULTS: readonly Value[] = INGEST_COLUMNS.map((c) =>
+/** The value of each column (INGEST_COLUMNS order) when an event does not set it: the column type's default. */
+export const INGEST_DEFAULTS: readonly Value[] = INGEST_COLUMNS.map((c) =>
   NULLABLE.has(c) ? null : NUMERIC.has(c) ? 0 : UINT256.has(c) ? '0' : '',
 );
 
@@ -94,7 +96,7 @@ const DEFAULTS: readonly Value[] = INGEST_COLUMNS.map((c) =>
  * set keep the table's default.
  */
 export class IngestRow {
-  readonly values: Value[] = DEFAULTS.slice();
+  readonly values: Value[] = INGEST_DEFAULTS.slice();
 
   set(column: IngestColumn, value: Value): this {
     this.values[INDEX[column]] = value;
@@ -109,7 +111,7 @@ export class IngestRow {
   toObject(): Partial<Record<IngestColumn, Value>> {
     const out: Partial<Record<IngestColumn, Value>> = {};
     INGEST_COLUMNS.forEach((c, i) => {
-      if (this.values[i] !== DEFAULTS[i]) out[c] = this.values[i];
+      if (this.values[i] !== INGEST_DEFAULTS[i]) out[c] = this.values[i];
     });
     return out;
   }

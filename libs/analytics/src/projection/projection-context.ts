@@ -1,5 +1,6 @@
 import type { AnalyticsClient } from '../client/analytics-client';
 import { BoundedLru } from './bounded-lru';
+import { LARGE_QUERY_SETTINGS } from './clickhouse-values.util';
 
 /** What later events of a payment (settled, refund.*, dispute.*) need from its earlier events. */
 export interface PaymentContext {
@@ -124,7 +125,8 @@ export class ProjectionContext {
         `SELECT payment_id, network, asset, decimals, toString(amount) AS amount, payer, pay_to, resource,
                 submitted_at, settled_at
          FROM payments FINAL
-         WHERE tenant = {tenant:String} AND payment_id IN {ids:Array(String)}`,
+         WHERE tenant = {tenant:String} AND payment_id IN {ids:Array(String)}
+         ${LARGE_QUERY_SETTINGS}`,
         { tenant, ids: [...ids] },
       );
       for (const r of rows) {
@@ -145,7 +147,8 @@ export class ProjectionContext {
       if (ids.size === 0) continue;
       const rows = await client.query<{ session_id: string; network: string; asset: string; decimals: number | null }>(
         `SELECT session_id, network, asset, decimals FROM sessions FINAL
-         WHERE tenant = {tenant:String} AND session_id IN {ids:Array(String)}`,
+         WHERE tenant = {tenant:String} AND session_id IN {ids:Array(String)}
+         ${LARGE_QUERY_SETTINGS}`,
         { tenant, ids: [...ids] },
       );
       for (const r of rows) {

@@ -34,6 +34,8 @@ function fakeClient(failures: number) {
   let left = failures;
   const client = {
     query: jest.fn(async () => []),
+    // Pre-encoded rows stay the plain rows here: the fake only counts them.
+    encode: jest.fn((rows: readonly unknown[]) => rows),
     insert: jest.fn(async (table: string, rows: readonly object[], options?: { dedupToken?: string }) => {
       if (left-- > 0) throw new Error('Connection refused');
       inserts.push({ table, rows: rows.length, token: options?.dedupToken });

@@ -5,14 +5,23 @@ import type { EventLog, LoggedEvent, Subscription } from '@x402-ledger/event-log
 import { AnalyticsErrorCode, AnalyticsException } from '../analytics.exception';
 import { nestAnalyticsLogger, type AnalyticsLogger } from '../analytics.logger';
 import type { AnalyticsClient } from '../client/analytics-client';
-import { toClickHouseTime } from './clickhouse-values.util';
-import { INGEST_COLUMNS, IngestRowMapper, type AssetDecimals, type IngestRow } from './ingest-row.mapper';
+import { LARGE_QUERY_SETTINGS, toClickHouseTime } from './clickhouse-values.util';
+import { loadOmittableIngestColumns, toIngestBlock } from './ingest-block';
+import {
+  IngestRowMapper,
+  type AssetDecimals,
+  type IngestColumn,
+  type IngestRow,
+  type IngestValue,
+  type MapResult,
+} from './ingest-row.mapper';
 import { ProjectionContext, type ContextNeeds } from './projection-context';
 import { NoopProjectorMetrics, type ProjectorMetrics } from './projector-metrics.port';
 import { RAW_COLUMNS, toRawRow } from './raw-row.mapper';
 import { RecentIdsFilter } from './recent-ids.filter';
 
 export const DEFAULT_PROJECTOR_GROUP = 'analytics-projector';
+const DEFAULT_MAX_BATCH_SIZE = 20_000;
 
 export interface ProjectorRetryOptions {
   /** First delay (default 100 ms), doubling up to maxMs. */
@@ -26,7 +35,11 @@ export interface ProjectorRetryOptions {
 export interface ProjectorOptions {
   /** Consumer group on the event log (default `analytics-projector`). */
   group?: string;
-  /** Most records per batch taken from the log (default 5000). */
+  /**
+   * Most records per batch taken from the log (default 20 000). Each insert has a large fixed cost (one part per
+   * target table: events_raw plus every materialized view's table), so a backlog is projected fastest in large
+   * batches (measured on chDB: ~28 µs per event at 5000, ~17 at 15–20k for projection_ingest with its views).
+   */
   maxBatchSize?: number;
   /**
    * Least time between two batches when the log hands over less than a full one (default 200 ms). While the projector
@@ -91,6 +104,8 @@ export class Projector {
   private readonly tokenNamespace: string;
   private stopping = false;
   private subscription: Subscription | null = null;
+  /** projection_ingest columns an insert may leave out (read from the table on the first batch). */
+  private omittable: ReadonlySet<IngestColumn> | null = null;
 
   constructor(
     client: AnalyticsClient,
@@ -131,13 +146,13 @@ export class Projector {
       if (!this.recent.has(id)) candidates.push(logged);
     });
 
-    // 2. Which candidates does ClickHouse already have? One check per raw partition.
+    // 2. Which candidates does ClickHouse already have? One check per raw partition. The checks run in the engine
+    //    while this thread loads context and maps the batch (nothing below depends on them until the inserts).
     const units = splitByPartition(candidates);
-    const fresh = new Set<string>();
-    for (const unit of units) {
-      const existing = await this.withRetry('check events_raw', () => this.existingIds(unit.events));
-      for (const logged of unit.events) if (!existing.has(logged.envelope.id)) fresh.add(logged.envelope.id);
-    }
+    const checks = Promise.all(
+      units.map((unit) => this.withRetry('check events_raw', () => this.existingIds(unit.events))),
+    );
+    checks.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled" meanwhile
 
     // 3. Enrichment context for every event of the batch (duplicates included: they still tell about their payment).
     const needs: ContextNeeds = { payments: new Map(), sessions: new Map() };
@@ -151,41 +166,64 @@ export class Projector {
       if (this.context.prune(needs)) await this.withRetry('load context', () => this.context.load(this.client, needs));
     }
 
+    const mapped: (MapResult | undefined)[] = batch.map((logged, i) =>
+      first[i] ? this.mapper.map(logged.envelope, this.context) : undefined,
+    );
+
+    const existing = await checks;
+    const fresh = new Set<string>();
+    units.forEach((unit, u) => {
+      for (const logged of unit.events) if (!existing[u].has(logged.envelope.id)) fresh.add(logged.envelope.id);
+    });
     const ingestRows = new Map<string, IngestRow>();
     batch.forEach((logged, i) => {
-      if (!first[i]) return;
-      const mapped = this.mapper.map(logged.envelope, this.context);
+      const m = mapped[i];
       const id = logged.envelope.id;
-      if (!fresh.has(id)) return;
-      if (mapped.kind === 'row') ingestRows.set(id, mapped.row);
-      else if (mapped.kind === 'invalid') {
+      if (!m || !fresh.has(id)) return;
+      if (m.kind === 'row') ingestRows.set(id, m.row);
+      else if (m.kind === 'invalid') {
         result.invalid++;
         this.metrics.increment('events_invalid');
         this.logger.warn('Event data unreadable; stored raw only', {
           eventId: id,
           type: logged.envelope.type,
-          reason: mapped.reason,
+          reason: m.reason,
         });
       }
     });
 
-    // 4. Per unit: derived rows first, raw envelopes last (the raw row is what marks an event as projected).
+    // 4. Per unit: derived rows first, raw envelopes last (the raw row is what marks an event as projected). The raw
+    //    rows are built and encoded while the engine writes the derived ones.
     const projectedAt = toClickHouseTime(this.now());
     for (const unit of units) {
       const events = unit.events.filter((l) => fresh.has(l.envelope.id));
       if (events.length === 0) continue;
       const token = this.token(unit.partition, events);
-      const rows: unknown[][] = [];
+      const values: IngestValue[][] = [];
       for (const l of events) {
         const row = ingestRows.get(l.envelope.id);
-        if (row) rows.push(row.values);
+        if (row) values.push(row.values);
       }
-      await this.withRetry('insert projection_ingest', () =>
-        this.client.insert('projection_ingest', rows, { columns: INGEST_COLUMNS, dedupToken: `${token}:ingest` }),
+      if (values.length > 0 && !this.omittable) {
+        this.omittable = await this.withRetry('read projection_ingest columns', () =>
+          loadOmittableIngestColumns(this.client),
+        );
+      }
+      const block = toIngestBlock(values, this.omittable ?? new Set());
+      const derived = this.withRetry('insert projection_ingest', () =>
+        this.client.insert('projection_ingest', block.rows, {
+          columns: block.columns,
+          dedupToken: `${token}:ingest`,
+        }),
       );
-      const raw = events.map((l) => toRawRow(l, projectedAt));
+      derived.catch(() => undefined); // awaited below
+      const raw = this.client.encode(
+        events.map((l) => toRawRow(l, projectedAt)),
+        RAW_COLUMNS,
+      );
+      await derived;
       await this.withRetry('insert events_raw', () =>
-        this.client.insert('events_raw', raw, { columns: RAW_COLUMNS, dedupToken: `${token}:raw` }),
+        this.client.insert('events_raw', raw, { dedupToken: `${token}:raw` }),
       );
       this.recent.addAll(events.map((l) => l.envelope.id));
       result.projected += events.length;
@@ -197,7 +235,7 @@ export class Projector {
     this.metrics.increment('batches');
     this.metrics.set('last_batch_size', batch.length);
     this.metrics.set('last_batch_seconds', (Date.now() - started) / 1000);
-    const newest = batch.reduce((max, l) => Math.max(max, Date.parse(l.envelope.recordedAt)), 0);
+    const newest = newestRecordedAt(batch);
     this.metrics.set('lag_seconds', Math.max(0, (this.now().getTime() - newest) / 1000));
     return result;
   }
@@ -210,7 +248,7 @@ export class Projector {
     if (this.subscription) return;
     this.stopping = false;
     const interval = this.options.minBatchIntervalMs ?? 200;
-    const maxBatchSize = this.options.maxBatchSize ?? 5000;
+    const maxBatchSize = this.options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
     this.subscription = await log.subscribe(
       { group: this.options.group ?? DEFAULT_PROJECTOR_GROUP, fromBeginning: true, maxBatchSize },
       async (batch) => {
@@ -246,7 +284,8 @@ export class Projector {
     const rows = await this.client.query<{ event_id: string }>(
       `SELECT event_id FROM events_raw
        WHERE toStartOfMinute(occurred_at) IN {minutes:Array(DateTime('UTC'))}
-         AND id_key IN (SELECT arrayJoin({keys:Array(UInt64)}))`,
+         AND id_key IN (SELECT arrayJoin({keys:Array(UInt64)}))
+       ${LARGE_QUERY_SETTINGS}`,
       { minutes: [...minutes], keys },
     );
     return new Set(rows.map((r) => r.event_id).filter((id) => wanted.has(id)));
@@ -277,6 +316,24 @@ export class Projector {
       }
     }
   }
+}
+
+/**
+ * Epoch ms of the latest recordedAt in the batch. Canonical ISO timestamps (`YYYY-MM-DDTHH:MM:SS.mmmZ`, what the
+ * ledger writes) order as strings, so only the latest of them is parsed; any other form is parsed on its own.
+ */
+function newestRecordedAt(batch: readonly LoggedEvent[]): number {
+  let newest = 0;
+  let canonical = '';
+  for (const { envelope } of batch) {
+    const at = envelope.recordedAt;
+    if (at.length === 24 && at.charCodeAt(23) === 90 /* Z */) {
+      if (at > canonical) canonical = at;
+    } else {
+      newest = Math.max(newest, Date.parse(at) || 0);
+    }
+  }
+  return canonical === '' ? newest : Math.max(newest, Date.parse(canonical) || 0);
 }
 
 /** The first 52 bits of a sha256-hex event id, as events_raw.id_key computes them. */
