@@ -41,6 +41,10 @@ export class KafkaSubscription implements Subscription {
       heartbeatInterval: c.heartbeatIntervalMs ?? 3000,
       rebalanceTimeout: c.rebalanceTimeoutMs ?? 60_000,
       allowAutoTopicCreation: false,
+      // Fetch about a handler batch per partition (kafkajs defaults to 1 MiB ≈ 750 envelopes): batching consumers
+      // such as the projector pay a fixed cost per handler call. ~2 KiB per envelope, bounded to 1–32 MiB.
+      maxBytesPerPartition: Math.min(32, Math.max(1, Math.ceil((this.p.maxBatchSize * 2048) / 1048576))) * 1048576,
+      maxBytes: 64 * 1048576,
       retry: {
         retries: 10,
         initialRetryTime: 100,
