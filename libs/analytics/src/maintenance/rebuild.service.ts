@@ -6,6 +6,7 @@ import { Projector, type BatchResult, type ProjectorOptions } from '../projectio
 /** Every table the projection writes (the materialized views stay; they only route). */
 export const PROJECTION_TABLES = [
   'events_raw',
+  'projection_ingested',
   'payments',
   'settlements',
   'payment_failures',

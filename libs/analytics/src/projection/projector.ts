@@ -84,11 +84,14 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  *
  * 1. drop ids repeated in the batch and ids in the recent-ids filter;
  * 2. split the rest by events_raw partition (one insert per partition is atomic) and, per unit, ask ClickHouse which
- *    ids events_raw already has (`(toStartOfMinute(occurred_at), event_id) IN …`, index-bound);
- * 3. insert the new events' rows into `projection_ingest` (materialized views fan them out to state tables and
- *    rollups), then their envelopes into `events_raw` — each insert with a deduplication token derived from the set of
- *    new ids, so a retried or redelivered unit is dropped by ClickHouse instead of counted twice; a failed insert is
- *    retried as the very same block (same rows, same token), which also completes views a failed attempt left out;
+ *    ids events_raw already has (fully projected) and which projection_ingested has (derived rows written: a view of
+ *    the projection_ingest insert records them) — minutes-bound primary-key reads;
+ * 3. insert the rows of events not ingested yet into `projection_ingest` (materialized views fan them out to state
+ *    tables and rollups), then the envelopes of events not in events_raw into `events_raw` — each insert with a
+ *    deduplication token derived from its set of ids, so a retried unit is dropped by ClickHouse instead of counted
+ *    twice, and a crash between the two inserts never ingests again whatever the redelivered batch looks like; a failed
+ *    insert is retried as the very same block (same rows, same token), which also completes views a failed attempt
+ *    left out;
  * 4. resolve only when everything is acknowledged; the log commits after that.
  */
 export class Projector {
@@ -172,8 +175,15 @@ export class Projector {
 
     const existing = await checks;
     const fresh = new Set<string>();
+    // Ingested but not raw: a crash between the two inserts — write the raw envelopes only (never ingest twice).
+    const ingested = new Set<string>();
     units.forEach((unit, u) => {
-      for (const logged of unit.events) if (!existing[u].has(logged.envelope.id)) fresh.add(logged.envelope.id);
+      for (const logged of unit.events) {
+        const id = logged.envelope.id;
+        if (existing[u].raw.has(id)) continue;
+        fresh.add(id);
+        if (existing[u].ingested.has(id)) ingested.add(id);
+      }
     });
     const ingestRows = new Map<string, IngestRow>();
     batch.forEach((logged, i) => {
@@ -198,22 +208,19 @@ export class Projector {
     for (const unit of units) {
       const events = unit.events.filter((l) => fresh.has(l.envelope.id));
       if (events.length === 0) continue;
-      const token = this.token(unit.partition, events);
-      const values: IngestValue[][] = [];
-      for (const l of events) {
-        const row = ingestRows.get(l.envelope.id);
-        if (row) values.push(row.values);
-      }
+      const toIngest = events.filter((l) => ingestRows.has(l.envelope.id) && !ingested.has(l.envelope.id));
+      const values: IngestValue[][] = toIngest.map((l) => ingestRows.get(l.envelope.id)!.values);
       if (values.length > 0 && !this.omittable) {
         this.omittable = await this.withRetry('read projection_ingest columns', () =>
           loadOmittableIngestColumns(this.client),
         );
       }
       const block = toIngestBlock(values, this.omittable ?? new Set());
+      const ingestToken = `${this.token(unit.partition, toIngest)}:ingest`;
       const derived = this.withRetry('insert projection_ingest', () =>
         this.client.insert('projection_ingest', block.rows, {
           columns: block.columns,
-          dedupToken: `${token}:ingest`,
+          dedupToken: ingestToken,
         }),
       );
       derived.catch(() => undefined); // awaited below
@@ -223,7 +230,7 @@ export class Projector {
       );
       await derived;
       await this.withRetry('insert events_raw', () =>
-        this.client.insert('events_raw', raw, { dedupToken: `${token}:raw` }),
+        this.client.insert('events_raw', raw, { dedupToken: `${this.token(unit.partition, events)}:raw` }),
       );
       this.recent.addAll(events.map((l) => l.envelope.id));
       result.projected += events.length;
@@ -269,10 +276,12 @@ export class Projector {
   }
 
   /**
-   * The ids of `events` events_raw already holds. Reads only the minutes the events fall in (primary key prefix) and
-   * compares the numeric id_key first (a set of numbers is much cheaper than a set of 64-char strings), then the id.
+   * Which of `events` are already projected: `raw` — in events_raw (fully projected), `ingested` — their derived rows
+   * reached projection_ingest (projection_ingested, written by a view of that insert). Reads only the minutes the
+   * events fall in (primary key prefix) and compares the numeric id_key first (a set of numbers is much cheaper than a
+   * set of 64-char strings), then the id. One query for both tables.
    */
-  private async existingIds(events: readonly LoggedEvent[]): Promise<Set<string>> {
+  private async existingIds(events: readonly LoggedEvent[]): Promise<{ raw: Set<string>; ingested: Set<string> }> {
     const minutes = new Set<string>();
     const keys: number[] = [];
     const wanted = new Set<string>();
@@ -281,14 +290,22 @@ export class Projector {
       keys.push(idKey(envelope.id));
       wanted.add(envelope.id);
     }
-    const rows = await this.client.query<{ event_id: string }>(
-      `SELECT event_id FROM events_raw
-       WHERE toStartOfMinute(occurred_at) IN {minutes:Array(DateTime('UTC'))}
-         AND id_key IN (SELECT arrayJoin({keys:Array(UInt64)}))
+    const where = `WHERE toStartOfMinute(occurred_at) IN {minutes:Array(DateTime('UTC'))}
+         AND id_key IN (SELECT arrayJoin({keys:Array(UInt64)}))`;
+    const rows = await this.client.query<{ event_id: string; t: number | string }>(
+      `SELECT event_id, 1 AS t FROM events_raw ${where}
+       UNION ALL
+       SELECT event_id, 2 AS t FROM projection_ingested ${where}
        ${LARGE_QUERY_SETTINGS}`,
       { minutes: [...minutes], keys },
     );
-    return new Set(rows.map((r) => r.event_id).filter((id) => wanted.has(id)));
+    const raw = new Set<string>();
+    const ingested = new Set<string>();
+    for (const row of rows) {
+      if (!wanted.has(row.event_id)) continue;
+      (Number(row.t) === 1 ? raw : ingested).add(row.event_id);
+    }
+    return { raw, ingested };
   }
 
   private token(partition: string, events: readonly LoggedEvent[]): string {
