@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { open as lmdbOpen } from 'lmdb';
 import { EventLogErrorCode, EventLogException } from '../event-log.exception';
 import { SILENT_EVENT_LOG_LOGGER } from '../event-log.logger';
 import type { LoggedEvent } from '../event-log.port';
@@ -190,6 +192,110 @@ describe('LmdbEventLog', () => {
     expect(sut.endOffset()).toBe(100);
     const more = await sut.append([sampleEnvelope('p', 101)]);
     expect(more).toEqual([{ partition: 0, offset: '100' }]);
+  });
+
+  it('stays idempotent after a restart: the id index is rebuilt from the stored ids', async () => {
+    const first = Array.from({ length: 300 }, (_, i) => sampleEnvelope('i', i + 1));
+    await sut.append(first);
+    await sut.close();
+    sut = open();
+    const again = await sut.append([first[299], sampleEnvelope('i', 301), first[0], first[150]]);
+    expect(again.map((p) => p.offset)).toEqual(['299', '300', '0', '150']);
+    expect(sut.endOffset()).toBe(301);
+  });
+
+  it('writes nothing of a batch whose transaction fails, and stays idempotent afterwards', async () => {
+    await sut.append([sampleEnvelope('t', 1)]);
+    // MessagePack cannot hold this number: the put throws in the middle of the transaction.
+    const unstorable = { ...sampleEnvelope('t', 3), data: { amount: 2n ** 70n } };
+    const failing = sut.append([sampleEnvelope('t', 2), unstorable]);
+    const alongside = sut.append([sampleEnvelope('t', 1)]); // same transaction batch, fails with it
+    await expect(failing).rejects.toMatchObject({ code: EventLogErrorCode.APPEND_FAILED });
+    await expect(alongside).rejects.toMatchObject({ code: EventLogErrorCode.APPEND_FAILED });
+    expect(sut.endOffset()).toBe(1);
+    const after = await sut.append([sampleEnvelope('t', 2), sampleEnvelope('t', 1), sampleEnvelope('t', 2)]);
+    expect(after.map((p) => p.offset)).toEqual(['1', '0', '1']);
+    const seen: LoggedEvent[] = [];
+    await sut.replay(async (batch) => void seen.push(...batch));
+    expect(seen.map((e) => e.envelope.sequence)).toEqual([1, 2]);
+  });
+
+  it('sees ids another handle on the same folder appended (one shared index per process)', async () => {
+    const other = open();
+    const [a] = await other.append([sampleEnvelope('o', 1)]);
+    expect(await sut.append([sampleEnvelope('o', 2), sampleEnvelope('o', 1)])).toEqual([
+      { partition: 0, offset: '1' },
+      a,
+    ]);
+    await other.close();
+  });
+
+  it('sees ids another PROCESS appended: the index catches up inside the write transaction', async () => {
+    await sut.append([sampleEnvelope('m', 1)]); // index loaded: this process now only catches up
+    const theirs = [sampleEnvelope('m', 2), sampleEnvelope('m', 3)];
+    // Another process writes as this build does: records + idLog + next, in one transaction.
+    const script = `
+      const { open } = require('lmdb');
+      const [path, json] = process.argv.slice(1);
+      const root = open({ path, maxDbs: 8, noMemInit: true, overlappingSync: false });
+      const records = root.openDB('records', { sharedStructuresKey: Symbol.for('structures') });
+      const idLog = root.openDB('idLog', { encoding: 'binary' });
+      const meta = root.openDB('meta', { encoding: 'ordered-binary' });
+      root.transactionSync(() => {
+        let next = meta.get('next');
+        for (const e of JSON.parse(json)) {
+          records.putSync(next, e);
+          idLog.putSync(next, Buffer.from(e.id, 'hex'));
+          next++;
+        }
+        meta.putSync('next', next);
+      });
+      root.close();`;
+    execFileSync(process.execPath, ['-e', script, dir, JSON.stringify(theirs)], { cwd: process.cwd() });
+    expect(await sut.append([theirs[1], sampleEnvelope('m', 4), theirs[0]])).toEqual([
+      { partition: 0, offset: '2' },
+      { partition: 0, offset: '3' },
+      { partition: 0, offset: '1' },
+    ]);
+  });
+
+  it('converts a format-1 folder (ids B-tree) on open and stays idempotent', async () => {
+    const old = mkdtempSync(join(tmpdir(), 'x402-lmdb-v1-'));
+    try {
+      const envelopes = Array.from({ length: 5 }, (_, i) => sampleEnvelope('v1', i + 1));
+      const root = lmdbOpen({ path: old, maxDbs: 8, noMemInit: true, overlappingSync: false });
+      const records = root.openDB('records', { sharedStructuresKey: Symbol.for('structures') });
+      const ids = root.openDB('ids', { encoding: 'ordered-binary' });
+      const meta = root.openDB('meta', { encoding: 'ordered-binary' });
+      root.transactionSync(() => {
+        envelopes.forEach((e, offset) => {
+          records.putSync(offset, e);
+          ids.putSync(e.id, offset);
+        });
+        meta.putSync('next', envelopes.length);
+        meta.putSync('format', 1);
+      });
+      await root.close();
+
+      const converted = LmdbEventLog.open(old, { logger: SILENT_EVENT_LOG_LOGGER });
+      try {
+        expect(await converted.append([envelopes[3], sampleEnvelope('v1', 6)])).toEqual([
+          { partition: 0, offset: '3' },
+          { partition: 0, offset: '5' },
+        ]);
+        const seen: LoggedEvent[] = [];
+        await converted.replay(async (batch) => void seen.push(...batch));
+        expect(seen.map((e) => e.envelope.sequence)).toEqual([1, 2, 3, 4, 5, 6]);
+      } finally {
+        await converted.close();
+      }
+      const reopened = lmdbOpen({ path: old, maxDbs: 8 });
+      const format = reopened.openDB<number, string>('meta', { encoding: 'ordered-binary' }).get('format');
+      await reopened.close();
+      expect(format).toBe(2);
+    } finally {
+      rmSync(old, { recursive: true, force: true });
+    }
   });
 
   it('refuses work after close with CLOSED', async () => {

@@ -11,8 +11,11 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../event-log.port';
+import { eventIdHash } from './event-id.index';
 import {
   acquireLmdbStore,
+  indexIdLog,
+  loadIdIndex,
   readBatch,
   releaseLmdbStore,
   STORAGE_FORMAT,
@@ -34,6 +37,8 @@ interface PendingAppend {
   resolve: (positions: LogPosition[]) => void;
   reject: (error: unknown) => void;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** Copies exactly the envelope's members, so that what is stored does not depend on extra properties of the input. */
 function toStored(e: EventEnvelope): StoredEnvelope {
@@ -113,52 +118,72 @@ export class LmdbEventLog extends EventLog {
     this.flushScheduled = false;
     const batch = this.pending.splice(0, this.pending.length);
     if (batch.length === 0) return;
-    const { root, records, ids, meta } = this.store;
-    const work = (async () => {
-      try {
-        // A child transaction: if anything throws inside, none of this batch's writes are kept.
-        const committed = root.childTransaction(() => {
-          if (meta.get('format') === undefined) meta.putSync('format', STORAGE_FORMAT);
-          let next = meta.get('next') ?? 0;
-          const out: number[][] = [];
-          for (const request of batch) {
-            const offsets: number[] = [];
-            for (const e of request.envelopes) {
-              let offset: number;
-              // One B-tree walk for the common case (a new id); an id already present, in the log or earlier in
-              // this batch, keeps its original offset and nothing is written for it.
-              if (ids.putSync(e.id, next, { noOverwrite: true })) {
-                offset = next++;
-                if (!records.putSync(offset, toStored(e), { append: true })) {
-                  throw new Error(`record offset ${offset} already taken (store inconsistent)`);
-                }
-              } else {
-                offset = ids.get(e.id) as number;
-              }
-              offsets.push(offset);
-            }
-            out.push(offsets);
-          }
-          meta.putSync('next', next);
-          return out;
-        });
-        // Taken now, `flushed` refers to the transaction just queued (see lmdb-store.ts "Durability").
-        const flushed = new Promise<unknown>((resolve, reject) => root.flushed.then(resolve, reject));
-        const [results] = await Promise.all([committed, flushed]);
-        batch.forEach((request, i) =>
-          request.resolve(results[i].map((offset) => ({ partition: 0, offset: String(offset) }))),
-        );
-        this.store.signal.emit('appended');
-      } catch (error) {
-        this.logger.error('Embedded event log append failed', { path: this.store.path, error });
-        const failure = new EventLogException(EventLogErrorCode.APPEND_FAILED, 'The append was not made durable', {
-          cause: error,
-        });
-        for (const request of batch) request.reject(failure);
-      }
-    })();
+    const work = this.write(batch);
     this.inflight.add(work);
     void work.finally(() => this.inflight.delete(work));
+  }
+
+  private async write(batch: PendingAppend[]): Promise<void> {
+    const { store } = this;
+    const { root, records, idLog, meta, idIndex } = store;
+    try {
+      await loadIdIndex(store); // once per process; afterwards an already-resolved promise
+      // A child transaction: if anything throws inside, none of this batch's writes are kept.
+      const committed = root.childTransaction(() => {
+        if (meta.get('format') === undefined) meta.putSync('format', STORAGE_FORMAT);
+        const start: number = meta.get('next') ?? 0;
+        // Bring the index to exactly the committed records: drop what an uncommitted transaction left, add what
+        // other processes appended.
+        if (idIndex.indexedUpTo > start) idIndex.truncate(start);
+        if (idIndex.indexedUpTo < start) indexIdLog(store, idIndex.indexedUpTo, start);
+        let next = start;
+        let id: Buffer = EMPTY;
+        // An index hit is a candidate; the stored id (this transaction sees its own writes) decides.
+        const isStored = (offset: number) => offset < next && idLog.getBinary(offset)?.equals(id) === true;
+        const out: LogPosition[][] = [];
+        try {
+          for (const request of batch) {
+            const positions: LogPosition[] = [];
+            for (const e of request.envelopes) {
+              id = Buffer.from(e.id, 'hex');
+              const hash = eventIdHash(id);
+              // An id already present, in the log or earlier in this batch, keeps its original offset and nothing
+              // is written for it.
+              let offset = idIndex.find(hash, isStored);
+              if (offset < 0) {
+                offset = next++;
+                if (
+                  !records.putSync(offset, toStored(e), { append: true }) ||
+                  !idLog.putSync(offset, id, { append: true })
+                ) {
+                  throw new Error(`record offset ${offset} already taken (store inconsistent)`);
+                }
+                idIndex.add(hash, offset);
+              }
+              positions.push({ partition: 0, offset: String(offset) });
+            }
+            out.push(positions);
+          }
+          meta.putSync('next', next);
+          idIndex.indexedUpTo = next;
+        } catch (error) {
+          idIndex.truncate(start);
+          throw error;
+        }
+        return out;
+      });
+      // Taken now, `flushed` refers to the transaction just queued (see lmdb-store.ts "Durability").
+      const flushed = new Promise<unknown>((resolve, reject) => root.flushed.then(resolve, reject));
+      const [results] = await Promise.all([committed, flushed]);
+      for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i]);
+      this.store.signal.emit('appended');
+    } catch (error) {
+      this.logger.error('Embedded event log append failed', { path: this.store.path, error });
+      const failure = new EventLogException(EventLogErrorCode.APPEND_FAILED, 'The append was not made durable', {
+        cause: error,
+      });
+      for (const request of batch) request.reject(failure);
+    }
   }
 
   async subscribe(options: SubscribeOptions, handler: BatchHandler): Promise<Subscription> {

@@ -4,6 +4,7 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import type { EventEnvelope } from '@x402-ledger/ledger';
 import type { LoggedEvent } from '../event-log.port';
 import { EventLogErrorCode, EventLogException } from '../event-log.exception';
+import { EventIdIndex, eventIdHash } from './event-id.index';
 
 /**
  * One LMDB environment (a folder: data.mdb + lock.mdb) holding the whole embedded log:
@@ -11,13 +12,17 @@ import { EventLogErrorCode, EventLogException } from '../event-log.exception';
  * | sub-database | key                         | value                                               |
  * |--------------|-----------------------------|-----------------------------------------------------|
  * | `records`    | offset (0, 1, 2, … integer) | the envelope, MessagePack with shared structures    |
- * | `ids`        | event id (64 hex)           | its offset — makes re-appends idempotent            |
+ * | `idLog`      | offset                      | the event id, 32 raw bytes                          |
  * | `groups`     | consumer group              | next offset to deliver (the committed position)     |
  * | `meta`       | `next`, `format`            | next offset to assign; storage format version       |
  *
- * No per-stream index: every random-key B-tree costs about one dirty 4 kB page per appended event; measured here,
- * a `streams` (streamId → last sequence) sub-database cut append throughput by about a third and nothing in the port
- * reads it (aggregates keep their own sequences). The `ids` index is the one such cost we pay: idempotent appends.
+ * No random-key index: every random-key B-tree costs about one dirty 4 kB page per appended event (written and
+ * fsync'd at each commit). Measured here, the former `ids` (event id → offset) B-tree alone halved append
+ * throughput, and a `streams` (streamId → last sequence) one cut it by a third. Both `records` and `idLog` are
+ * appended in key order, so a transaction only dirties their last pages. Idempotent appends use an in-memory
+ * hash index (event-id.index.ts) derived from `idLog`: loaded once per process before its first append, caught up
+ * inside every write transaction with what other processes appended, and every hit confirmed against `idLog` —
+ * so the index is a cache and `idLog` the truth (restarts, crashes and other writers cannot make it lie).
  *
  * Offsets are assigned inside the write transaction, so several processes may append to the same folder (LMDB
  * serialises writers with its lock file) and any number may read.
@@ -43,7 +48,11 @@ export interface LmdbStore {
   readonly path: string;
   readonly root: RootDatabase;
   readonly records: ConditionalDatabase<StoredEnvelope, number>;
-  readonly ids: ConditionalDatabase<number, string>;
+  readonly idLog: ConditionalDatabase<Buffer, number>;
+  /** The event-id index of this process (shared by every LmdbEventLog on this path); see event-id.index.ts. */
+  readonly idIndex: EventIdIndex;
+  /** Set while/after the index is loaded from `idLog` (once per process, before the first append). */
+  idIndexLoading: Promise<void> | null;
   readonly groups: Database<number, string>;
   readonly meta: Database<number, string>;
   /** Emits 'appended' after a local append is durable. */
@@ -63,7 +72,8 @@ export type ConditionalDatabase<V, K extends string | number> = Omit<Database<V,
 /** The envelope as stored: exactly the envelope's own members (nothing extra the caller may have attached). */
 export type StoredEnvelope = EventEnvelope;
 
-export const STORAGE_FORMAT = 1;
+/** 2: `idLog` + in-memory index (format 1 had an `ids` B-tree instead; it is converted on open). */
+export const STORAGE_FORMAT = 2;
 
 interface Entry {
   store: LmdbStore;
@@ -93,16 +103,31 @@ export function acquireLmdbStore(path: string): LmdbStore {
     records: root.openDB<StoredEnvelope, number>('records', {
       sharedStructuresKey: Symbol.for('structures'),
     }) as unknown as ConditionalDatabase<StoredEnvelope, number>,
-    ids: root.openDB<number, string>('ids', { encoding: 'ordered-binary' }) as unknown as ConditionalDatabase<
-      number,
-      string
+    idLog: root.openDB<Buffer, number>('idLog', { encoding: 'binary' }) as unknown as ConditionalDatabase<
+      Buffer,
+      number
     >,
+    idIndex: new EventIdIndex(),
+    idIndexLoading: null,
     groups: root.openDB<number, string>('groups', { encoding: 'ordered-binary' }),
     meta: root.openDB<number, string>('meta', { encoding: 'ordered-binary' }),
     signal: new EventEmitter().setMaxListeners(0),
     activeGroups: new Set(),
   };
-  const format = store.meta.get('format');
+  let format = store.meta.get('format');
+  if (format === 1) {
+    try {
+      convertFormat1(store);
+    } catch (error) {
+      void root.close();
+      throw new EventLogException(
+        EventLogErrorCode.CONNECT_FAILED,
+        `Cannot convert the embedded event log at ${path} to storage format ${STORAGE_FORMAT}`,
+        { cause: error },
+      );
+    }
+    format = STORAGE_FORMAT;
+  }
   if (format !== undefined && format !== STORAGE_FORMAT) {
     void root.close();
     throw new EventLogException(
@@ -112,6 +137,59 @@ export function acquireLmdbStore(path: string): LmdbStore {
   }
   opened.set(path, { store, refs: 1 });
   return store;
+}
+
+/**
+ * Format 1 → 2, in one synchronous (fsync'd) transaction: write `idLog` from the records, drop the `ids` B-tree.
+ * Stop every process of an older build on this folder first: it would keep writing format 1.
+ */
+function convertFormat1(store: LmdbStore): void {
+  const { root, records, idLog, meta } = store;
+  const ids = root.openDB<number, string>('ids', { encoding: 'ordered-binary' });
+  root.transactionSync(() => {
+    const next = meta.get('next') ?? 0;
+    let offset = 0;
+    for (const { key, value } of records.getRange({ start: 0, end: next })) {
+      if (key !== offset) throw new Error(`record ${offset} is missing (found ${key})`);
+      idLog.putSync(key, Buffer.from(value.id, 'hex'), { append: true });
+      offset++;
+    }
+    if (offset !== next) throw new Error(`expected ${next} records, found ${offset}`);
+    ids.dropSync();
+    meta.putSync('format', STORAGE_FORMAT);
+  });
+}
+
+/**
+ * Loads this process's event-id index from `idLog` (once; later calls share the promise), in slices that yield to
+ * the event loop. What other processes append meanwhile is caught up inside the write transactions.
+ */
+export function loadIdIndex(store: LmdbStore): Promise<void> {
+  store.idIndexLoading ??= (async () => {
+    const { root, meta, idIndex } = store;
+    root.resetReadTxn();
+    const end = meta.get('next') ?? 0;
+    while (idIndex.indexedUpTo < end) {
+      indexIdLog(store, idIndex.indexedUpTo, Math.min(end, idIndex.indexedUpTo + 65_536));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  })().catch((error: unknown) => {
+    store.idIndexLoading = null; // the next append tries again
+    throw error;
+  });
+  return store.idIndexLoading;
+}
+
+/** Adds `idLog` entries [from, to) to the index (to ≤ the records this transaction / snapshot sees). */
+export function indexIdLog(store: LmdbStore, from: number, to: number): void {
+  const { idLog, idIndex } = store;
+  let offset = from;
+  for (const { key, value } of idLog.getRange({ start: from, end: to })) {
+    if (key !== offset || value.length !== 32) throw new Error(`idLog entry ${offset} is missing or malformed`);
+    idIndex.add(eventIdHash(value), offset++);
+  }
+  if (offset !== to) throw new Error(`idLog ends at ${offset}, records at ${to} (store inconsistent)`);
+  idIndex.indexedUpTo = to;
 }
 
 export async function releaseLmdbStore(store: LmdbStore): Promise<void> {
