@@ -132,6 +132,10 @@ describe('GraphQL queries (successful)', () => {
         ).data!.payments.nodes,
       ),
     ).toEqual([p.b, p.a].map((x) => x.paymentId));
+    // Default (creation) order with a settlement window: checked on the merged states, order kept.
+    expect(ids((await q({ settledAt: { from: '2026-03-02T00:00:00Z' } })).data!.payments.nodes)).toEqual(
+      [p.d, p.c, p.b, p.a].map((x) => x.paymentId),
+    );
     const all = await q({});
     expect(all.data!.payments.totalCount).toBe(8);
   });

@@ -8,6 +8,7 @@ export const PROJECTION_TABLES = [
   'events_raw',
   'projection_ingested',
   'payments',
+  'payments_by_created',
   'settlements',
   'payment_failures',
   'refunds',

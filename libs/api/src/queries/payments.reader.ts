@@ -175,17 +175,6 @@ function settledRecord(r: SettlementRow, overlay: Overlay | undefined): PaymentR
   };
 }
 
-/** Base (payment.*) statuses that can produce the requested API statuses. */
-function baseStatuses(statuses: readonly PaymentStatusValue[]): string[] {
-  const out = new Set<string>();
-  for (const s of statuses) {
-    if (SETTLED_FAMILY.includes(s)) out.add('settled');
-    else if (s === 'settlement_submitted') out.add('submitted');
-    else out.add(s);
-  }
-  return [...out];
-}
-
 const inWindow = (iso: string | null, w: TimeWindow | undefined): boolean => {
   if (!w) return true;
   if (iso === null) return false;
@@ -258,10 +247,14 @@ export class PaymentsReader {
   private async searchStates(req: PaymentSearchRequest): Promise<Page<PaymentRecord>> {
     const statuses = req.filter.status;
     const wanted = statuses ? new Set(statuses) : null;
-    // Phase 1 knows only the base status: it is exact unless a strict subset of the settled family is asked for.
+    // Created order: phase 1 reads the creation index (immutable facts only), so status and the settlement window are
+    // checked on the merged states. Settled order: phase 1 reads the settlement index (settled family only), exact
+    // unless a strict subset of the settled family or a creation window is asked for.
+    const createdOrder = req.orderBy === 'created_at';
     const postStatus =
-      wanted !== null && SETTLED_FAMILY.some((s) => wanted.has(s)) && !SETTLED_FAMILY.every((s) => wanted.has(s));
-    const otherWindow = req.orderBy === 'created_at' ? undefined : req.filter.createdAt;
+      wanted !== null &&
+      (createdOrder || (SETTLED_FAMILY.some((s) => wanted.has(s)) && !SETTLED_FAMILY.every((s) => wanted.has(s))));
+    const otherWindow = createdOrder ? req.filter.settledAt : req.filter.createdAt;
     const needsPost = postStatus || otherWindow !== undefined;
     if (req.orderBy === 'settled_at' && wanted && ![...wanted].some((s) => SETTLED_FAMILY.includes(s))) {
       return { items: [], cursors: [], hasNextPage: false, endCursor: null };
@@ -282,7 +275,7 @@ export class PaymentsReader {
         const record = states.get(`${c.t}\u0000${c.id}`);
         if (!record) continue;
         if (wanted && !wanted.has(record.status)) continue;
-        if (!inWindow(record.createdAt, otherWindow)) continue;
+        if (!inWindow(createdOrder ? record.settledAt : record.createdAt, otherWindow)) continue;
         collected.push({ record, cursor });
         if (collected.length > req.first) break;
       }
@@ -423,28 +416,17 @@ export class PaymentsReader {
         params,
       );
     }
-    const having: string[] = [];
-    if (req.filter.status) {
-      params.bases = baseStatuses(req.filter.status);
-      having.push('base IN {bases:Array(String)}');
-    }
+    let cursorSql = '';
     if (after) {
       const [at, id] = decodeCursor(after, 'c', 2);
       params.cAt = at;
       params.cId = id;
-      having.push("(c, id) < ({cAt:DateTime64(3, 'UTC')}, {cId:String})");
+      cursorSql = " AND (created_at, payment_id) < ({cAt:DateTime64(3, 'UTC')}, {cId:String})";
     }
-    const windows =
-      this.windowSql('c', req.filter.createdAt, params, 'cw') + this.windowSql('s', req.filter.settledAt, params, 'sw');
     return this.client.query<Candidate>(
-      `SELECT t, id, toString(c) AS c FROM (
-         SELECT tenant AS t, payment_id AS id, assumeNotNull(min(first_seen_at)) AS c, min(settled_at) AS s,
-                tupleElement(max(status), 2) AS base
-         FROM payments
-         WHERE first_seen_at IS NOT NULL ${where.map((w) => ` AND ${w}`).join('')}
-         GROUP BY tenant, payment_id
-         HAVING 1 ${having.map((h) => ` AND ${h}`).join('')} ${windows})
-       ORDER BY c DESC, id DESC LIMIT {limit:UInt32}`,
+      `SELECT tenant AS t, payment_id AS id, toString(created_at) AS c FROM payments_by_created
+       WHERE 1 ${where.map((w) => ` AND ${w}`).join('')} ${this.windowSql('created_at', req.filter.createdAt, params, 'cw')}${cursorSql}
+       ORDER BY created_at DESC, payment_id DESC LIMIT 1 BY tenant, payment_id LIMIT {limit:UInt32}`,
       params,
     );
   }
