@@ -196,9 +196,9 @@ const inWindow = (iso: string | null, w: TimeWindow | undefined): boolean => {
 /**
  * Payment reads, scope-aware, index-bound where the schema allows:
  *
- * - `created_at` order: phase 1 aggregates the payments table WITHOUT FINAL over the rows of payment.* events (which
- *   carry the immutable facts used by filters), grouped per payment, newest first → one page of ids; phase 2 reads
- *   those payments' merged state (FINAL, primary-key bound). Much cheaper than FINAL over a tenant.
+ * - `created_at` order: phase 1 reads the creation index `payments_by_created` (tenant, created_at, payment_id; the
+ *   immutable facts the filters use) newest first → one page of ids; phase 2 merges those payments' states with a
+ *   key-bound GROUP BY (`stateQuery`). Status and the settlement window are checked on the merged states.
  * - `settled_at` order: phase 1 reads the settlements table in its sort order (tenant, settled_at, event_id) and
  *   stops after one page; phase 2 as above. Settled payments only.
  *
