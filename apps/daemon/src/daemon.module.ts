@@ -5,7 +5,7 @@ import { AnalyticsClient, AnalyticsModule, PromProjectorMetricsModule } from '@x
 import { ApiModule, DisputeWorkflow, DuplicatePayments, RefundWorkflow } from '@x402-ledger/api';
 import { ApiKeyService, AuthModule, ProviderKeyResolver } from '@x402-ledger/auth';
 import { DiscoveryFacilitatorExtensions, DiscoveryModule } from '@x402-ledger/discovery';
-import { EventLog, EventLogModule, StreamOwnership } from '@x402-ledger/event-log';
+import { EventLog, EventLogModule, SharedStreamOwnership, StreamOwnership } from '@x402-ledger/event-log';
 import { assetDecimalsOf, type DevChain, type NetworkConfig } from '@x402-ledger/evm';
 import {
   ExactEvmNetworks,
@@ -71,15 +71,32 @@ export class DaemonModule {
         adminKey: config.adminApiKey,
       }),
     });
-    // Single writer per payment: the facilitator's store folds only the payment streams this process owns (all of
-    // them on the embedded log; the partitions the writers' group assigns it on Kafka) and claims before deciding.
+    // Single writer per stream: ONE writers' group (EventLogModule's StreamOwnership) shared by the facilitator's
+    // payment states and, on Kafka, the sessions' session / SIWx-nonce states (embedded: sessions own everything and
+    // keep their own replay). Each store folds only the streams this process owns and claims before deciding.
+    @Global()
+    @Module({
+      providers: [
+        {
+          provide: SharedStreamOwnership,
+          inject: [StreamOwnership],
+          useFactory: (ownership: StreamOwnership) =>
+            new SharedStreamOwnership(ownership, ownership.fenced ? ['payments', 'sessions'] : ['payments']),
+        },
+      ],
+      exports: [SharedStreamOwnership],
+    })
+    class WritersOwnershipModule {}
+
     const facilitator = FacilitatorModule.forRootAsync({
-      inject: [ApiKeyService, DiscoveryFacilitatorExtensions, StreamOwnership],
-      useFactory: (keys: ApiKeyService, bazaar: DiscoveryFacilitatorExtensions, ownership: StreamOwnership) => ({
+      inject: [ApiKeyService, DiscoveryFacilitatorExtensions, SharedStreamOwnership],
+      useFactory: (keys: ApiKeyService, bazaar: DiscoveryFacilitatorExtensions, shared: SharedStreamOwnership) => ({
         networks,
         mode: config.mode,
         stateDir: join(config.dataDir, 'facilitator'),
-        paymentStateStore: new LmdbFacilitatorState(join(config.dataDir, 'facilitator')).useOwnership(ownership),
+        paymentStateStore: new LmdbFacilitatorState(join(config.dataDir, 'facilitator')).useOwnership(
+          shared.member('payments'),
+        ),
         apiKeyStore: new ProviderKeyResolver(keys),
         extensions: bazaar,
       }),
@@ -130,6 +147,7 @@ export class DaemonModule {
           url: config.eventLogUrl,
           ownership: { snapshotDir: join(config.dataDir, 'ownership'), advertisedUrl: config.publicUrl },
         }),
+        WritersOwnershipModule,
         PromProjectorMetricsModule,
         AnalyticsModule.forRoot({
           url: config.clickhouseUrl,
@@ -155,6 +173,10 @@ export class DaemonModule {
           auth: { adminApiKey: config.adminApiKey, devLoopbackTenant: config.mode === 'dev' ? 'dev' : undefined },
           policies: config.sessionPoliciesFile ? loadPoliciesFile(config.sessionPoliciesFile) : [],
           publicClients: chain ? { [chain.network]: chain.publicClient } : {},
+          ownership: {
+            inject: [SharedStreamOwnership],
+            useFactory: (shared: SharedStreamOwnership) => (shared.fenced ? shared.member('sessions') : null),
+          },
         }),
       ],
       controllers: dev ? [DevController] : [],

@@ -1,6 +1,7 @@
+import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '@x402-ledger/config';
-import { EventLog, EventLogModule } from '@x402-ledger/event-log';
+import { EventLog, EventLogModule, StreamOwnership, parseEventLogUrl } from '@x402-ledger/event-log';
 import type { DevChain } from '@x402-ledger/evm';
 import { ObservabilityModule, type ReadinessCheck } from '@x402-ledger/observability';
 import { SessionsModule, loadPoliciesFile } from '@x402-ledger/sessions';
@@ -9,6 +10,9 @@ import { SessionsModule, loadPoliciesFile } from '@x402-ledger/sessions';
 @Module({})
 export class SessionsAppModule {
   static forRoot(config: AppConfig, devChain: DevChain | undefined): DynamicModule {
+    const url = parseEventLogUrl(config.eventLogUrl);
+    // Its own writers' group: the daemons' `<topic>.writers` group also decides payments, which this app cannot.
+    const group = url.kind === 'kafka' ? `${url.topic}.sessions-writers` : undefined;
     return {
       module: SessionsAppModule,
       imports: [
@@ -20,12 +24,17 @@ export class SessionsAppModule {
             useFactory: (log: EventLog): ReadinessCheck[] => [{ name: 'eventLog', check: () => log.ping() }],
           },
         }),
-        EventLogModule.forRoot({ url: config.eventLogUrl }),
+        // Kafka: single writer per session / SIWx-nonce stream (this process's partitions of the writers' group).
+        EventLogModule.forRoot({
+          url: config.eventLogUrl,
+          ownership: { group, snapshotDir: join(config.dataDir, 'ownership'), advertisedUrl: config.publicUrl },
+        }),
         SessionsModule.forRoot({
           dataDir: config.dataDir,
           auth: { adminApiKey: config.adminApiKey, devLoopbackTenant: config.mode === 'dev' ? 'dev' : undefined },
           policies: config.sessionPoliciesFile ? loadPoliciesFile(config.sessionPoliciesFile) : [],
           publicClients: devChain ? { [devChain.network]: devChain.publicClient } : {},
+          ownership: { inject: [StreamOwnership], useFactory: (ownership: StreamOwnership) => ownership },
         }),
       ],
     };

@@ -12,3 +12,4 @@ export { SingleProcessOwnership } from './ownership/single-process-ownership';
 export { createStreamOwnership, type StreamOwnershipOptions } from './ownership/create-stream-ownership';
 export type { KafkaStreamOwnershipOptions } from './kafka/kafka-stream-ownership';
 export { OWNERSHIP_SNAPSHOT_VERSION } from './ownership/lmdb-ownership-snapshots';
+export { SharedStreamOwnership, compositeFold } from './ownership/shared-stream-ownership';

@@ -30,18 +30,36 @@ export enum SessionsErrorCode {
   NO_ENTITLEMENT = 'NO_ENTITLEMENT',
   /** Signing keys or another dependency are not usable (503). */
   UNAVAILABLE = 'UNAVAILABLE',
+  /**
+   * Kafka mode: another process owns this session / nonce stream now, or this one is still catching up (503 +
+   * Retry-After; retryable — `details.ownerUrl` names the owner when known).
+   */
+  NOT_OWNER = 'NOT_OWNER',
+  /** Kafka mode: another writer recorded facts on this stream first (or the stream was lost meanwhile); retry (503). */
+  WRITE_CONFLICT = 'WRITE_CONFLICT',
+}
+
+/** Retry hints of NOT_OWNER / WRITE_CONFLICT. */
+export interface SessionsRetryDetails {
+  partition?: number;
+  ownerUrl?: string | null;
+  retryAfterMs?: number;
 }
 
 export class SessionsException extends Error {
   constructor(
     readonly code: SessionsErrorCode,
     message: string,
-    options?: { cause?: unknown; reason?: string },
+    options?: { cause?: unknown; reason?: string; details?: SessionsRetryDetails },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SessionsException';
     this.reason = options?.reason;
+    this.details = options?.details;
   }
+
+  /** Retry hints (NOT_OWNER, WRITE_CONFLICT). */
+  readonly details: SessionsRetryDetails | undefined;
 
   /** Machine-readable detail (the official SIWx reason code for SIWX_REJECTED). */
   readonly reason: string | undefined;

@@ -1,6 +1,14 @@
 import { join } from 'node:path';
-import { Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import { EventLog } from '@x402-ledger/event-log';
+import {
+  Inject,
+  Logger,
+  Module,
+  type DynamicModule,
+  type InjectionToken,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
+import { EventLog, type StreamOwnership } from '@x402-ledger/event-log';
 import { Clock } from '@x402-ledger/ledger';
 import type { PublicClient } from 'viem';
 import { ApiKeySessionsAuth, SessionsAuth, type ApiKeyAuthOptions } from './auth/sessions-auth';
@@ -16,6 +24,7 @@ import { SessionsService } from './sessions.service';
 import { SignatureVerifier } from './siwx/signature-verifier.port';
 import { ViemSignatureVerifier } from './siwx/viem-signature.verifier';
 import { CryptoRandomSource, RandomSource } from './store/random-source.port';
+import { sessionsOwnedStreamsFold } from './store/sessions-owned-streams.fold';
 import { SystemClock } from './store/system-clock';
 import { FileSigningKeyStore, MemorySigningKeyStore, SigningKeyStore } from './token/signing-key.store';
 import { SessionTokenIssuer } from './token/session-token.issuer';
@@ -36,9 +45,16 @@ export interface SessionsModuleOptions {
   settledPayments?: Provider;
   /** Overrides Clock (tests). */
   clock?: Clock;
+  /**
+   * Single writer per session / SIWx-nonce stream across processes: the StreamOwnership to follow (e.g.
+   * `{ inject: [StreamOwnership], useFactory: (o) => o }`, or a SharedStreamOwnership member when other stores share
+   * the writers' group). Used only when it is fenced (Kafka); absent or embedded: this process owns every stream.
+   */
+  ownership?: { inject?: InjectionToken[]; useFactory: (...deps: never[]) => StreamOwnership | null };
 }
 
 const SESSIONS_OPTIONS = Symbol('SESSIONS_OPTIONS');
+const SESSIONS_OWNERSHIP = Symbol('SESSIONS_OWNERSHIP');
 
 /**
  * The session service as a NestJS module: POST /sessions/nonce, POST /sessions, POST /sessions/siwx,
@@ -60,6 +76,13 @@ export class SessionsModule implements OnApplicationShutdown {
       controllers: [SessionsController, JwksController],
       providers: [
         { provide: SESSIONS_OPTIONS, useValue: options },
+        options.ownership
+          ? {
+              provide: SESSIONS_OWNERSHIP,
+              inject: options.ownership.inject ?? [],
+              useFactory: options.ownership.useFactory,
+            }
+          : { provide: SESSIONS_OWNERSHIP, useValue: null },
         options.clock ? { provide: Clock, useValue: options.clock } : { provide: Clock, useClass: SystemClock },
         { provide: RandomSource, useClass: CryptoRandomSource },
         {
@@ -105,6 +128,7 @@ export class SessionsModule implements OnApplicationShutdown {
             settled: SettledPayments,
             policies: PolicyRepository,
             tokens: SessionTokenIssuer,
+            ownership: StreamOwnership | null,
           ) => {
             for (const policy of options.policies ?? []) await policies.put(policy, 'config');
             const service = new SessionsService(
@@ -118,6 +142,13 @@ export class SessionsModule implements OnApplicationShutdown {
               config,
               (what, e) => logger.error(`${what} failed: ${(e as Error).message}`),
             );
+            if (ownership?.fenced) {
+              // Kafka: the session and nonce states are those of the partitions this process owns (fed by the
+              // writers' group); init's replay then only feeds the settled payments.
+              service.sessions.useOwnership(ownership);
+              service.nonces.useOwnership(ownership);
+              await ownership.start(sessionsOwnedStreamsFold(service.sessions, service.nonces));
+            }
             await service.init();
             return service;
           },
@@ -129,6 +160,7 @@ export class SessionsModule implements OnApplicationShutdown {
             SettledPayments,
             PolicyRepository,
             SessionTokenIssuer,
+            SESSIONS_OWNERSHIP,
           ],
         },
       ],

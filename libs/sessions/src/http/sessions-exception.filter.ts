@@ -19,7 +19,11 @@ const STATUS: Record<SessionsErrorCode, number> = {
   [SessionsErrorCode.SESSION_ENDED]: HttpStatus.GONE,
   [SessionsErrorCode.NO_ENTITLEMENT]: HttpStatus.PAYMENT_REQUIRED,
   [SessionsErrorCode.UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
+  [SessionsErrorCode.NOT_OWNER]: HttpStatus.SERVICE_UNAVAILABLE,
+  [SessionsErrorCode.WRITE_CONFLICT]: HttpStatus.SERVICE_UNAVAILABLE,
 };
+
+const RETRYABLE = new Set([SessionsErrorCode.NOT_OWNER, SessionsErrorCode.WRITE_CONFLICT]);
 
 /** The one transport filter of the sessions module: error codes → HTTP statuses, body `{ code, message, reason? }`. */
 @Catch(SessionsException, LedgerException)
@@ -28,10 +32,17 @@ export class SessionsExceptionFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
     if (exception instanceof SessionsException) {
+      if (RETRYABLE.has(exception.code)) {
+        const seconds = Math.max(1, Math.ceil((exception.details?.retryAfterMs ?? 1000) / 1000));
+        res.setHeader('Retry-After', String(seconds));
+      }
+      const ownerUrl = exception.details?.ownerUrl;
       res.status(STATUS[exception.code]).json({
         code: exception.code,
         message: exception.message,
         ...(exception.reason === undefined ? {} : { reason: exception.reason }),
+        ...(RETRYABLE.has(exception.code) ? { retryable: true } : {}),
+        ...(ownerUrl ? { ownerUrl } : {}),
       });
       return;
     }

@@ -1,4 +1,4 @@
-import type { EventLog } from '@x402-ledger/event-log';
+import type { EventLog, StreamOwnership } from '@x402-ledger/event-log';
 import {
   LedgerErrorCode,
   LedgerException,
@@ -32,6 +32,9 @@ export interface NonceConsumption {
 
 const NONCE = /^[0-9a-zA-Z]{8,128}$/;
 
+/** Random draws to find a nonce on an owned partition (Kafka mode; P(miss) = (1 - owned share)^draws). */
+const OWNED_NONCE_DRAWS = 64;
+
 /**
  * Single-use SIWx nonces, durable on the event log (`session.nonce_issued` / `session.nonce_consumed`, one stream per
  * nonce) with the state in memory, rebuilt by replay on start. Consumption is decided by the ledger's nonce
@@ -48,9 +51,16 @@ export class SiwxNonceStore {
     private readonly options: { ttlSeconds: number; producer: string; retentionSeconds: number },
     onChange?: (state: SiwxNonceState, envelope: EventEnvelope) => void,
   ) {
-    this.store = new AggregateStore(siwxNonceAggregate, log, factory, clock, (id, state, envelope) => {
-      if (envelope.type === 'session.nonce_consumed') this.consumedAt.set(id, Date.parse(envelope.occurredAt));
-      onChange?.(state, envelope);
+    this.store = new AggregateStore(siwxNonceAggregate, log, factory, clock, {
+      onChange: (id, state, envelope) => {
+        if (envelope.type === 'session.nonce_consumed') this.consumedAt.set(id, Date.parse(envelope.occurredAt));
+        onChange?.(state, envelope);
+      },
+      onDrop: (id) => void this.consumedAt.delete(id),
+      // The consumption time is not in the state: a restored consumed nonce is kept a full retention from now.
+      onRestore: (id, state) => {
+        if (state.status === 'consumed') this.consumedAt.set(id, this.clock.now().getTime());
+      },
     });
   }
 
@@ -61,8 +71,31 @@ export class SiwxNonceStore {
     return typeof nonce === 'string' && NONCE.test(nonce);
   }
 
+  /**
+   * Kafka mode: the states follow the owned partitions of this (fenced) ownership; nonces are issued on streams this
+   * process owns (so the proof that consumes one must reach this process — else NOT_OWNER naming it).
+   */
+  useOwnership(ownership: StreamOwnership): this {
+    this.store.useOwnership(ownership);
+    return this;
+  }
+
   apply(envelope: EventEnvelope): void {
     this.store.apply(envelope);
+  }
+
+  /** Kafka mode: one record of an owned partition. */
+  fold(envelope: EventEnvelope): void {
+    this.store.fold(envelope);
+  }
+
+  /** Kafka mode: the partition was (re)assigned — drop its nonces, restore `snapshot`. */
+  resetPartition(partition: number, snapshot: unknown): void {
+    this.store.resetPartition(partition, snapshot);
+  }
+
+  snapshotPartition(partition: number): unknown {
+    return this.store.snapshotPartition(partition);
   }
 
   get(nonce: string): SiwxNonceState | undefined {
@@ -76,7 +109,7 @@ export class SiwxNonceStore {
     const context: EventContext = { tenant, correlationId, causationId: null, producer: this.options.producer };
     return Promise.all(
       Array.from({ length: count }, async () => {
-        const nonce = this.random.bytes(16).toString('hex');
+        const nonce = this.freshNonce();
         await this.store.execute(
           nonceStreamId(nonce),
           { type: 'IssueNonce', data: { nonce, domain: origin.host, uri: origin.origin, expiresAt } },
@@ -85,6 +118,16 @@ export class SiwxNonceStore {
         return { nonce, domain: origin.host, origin: origin.origin, expiresAt };
       }),
     );
+  }
+
+  /** 16 random bytes, hex; Kafka mode: one whose stream this process owns (bounded draws; else the claim refuses). */
+  private freshNonce(): string {
+    const ownership = this.store.owned;
+    let nonce = this.random.bytes(16).toString('hex');
+    for (let i = 0; ownership !== null && i < OWNED_NONCE_DRAWS && !ownership.owns(nonceStreamId(nonce)); i++) {
+      nonce = this.random.bytes(16).toString('hex');
+    }
+    return nonce;
   }
 
   /**

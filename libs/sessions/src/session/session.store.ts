@@ -1,4 +1,4 @@
-import type { EventLog } from '@x402-ledger/event-log';
+import type { EventLog, StreamOwnership } from '@x402-ledger/event-log';
 import {
   LedgerErrorCode,
   LedgerException,
@@ -47,26 +47,70 @@ export class SessionStore {
   private readonly byPaymentId = new Map<string, string>();
   private readonly byWalletKey = new Map<string, Set<string>>();
 
+  /** Sessions whose revocation was reported (a partition refolded after a reassignment reports it once). */
+  private readonly revokedReported = new Set<string>();
+
   constructor(
     log: EventLog,
     factory: EventFactory,
     private readonly clock: Clock,
     onChange?: (state: ActiveSessionState, envelope: EventEnvelope) => void,
   ) {
-    this.store = new AggregateStore(sessionAggregate, log, factory, clock, (id, state, envelope) => {
-      if (envelope.type === 'session.issued' && state.session) {
-        this.byPaymentId.set(state.session.paymentId, id);
-        const key = walletKey(envelope.tenant, state.session.wallet);
-        const set = this.byWalletKey.get(key) ?? new Set<string>();
-        set.add(id);
-        this.byWalletKey.set(key, set);
-      }
-      if (state.session) onChange?.(state as ActiveSessionState, envelope);
+    this.store = new AggregateStore(sessionAggregate, log, factory, clock, {
+      onChange: (id, state, envelope) => {
+        if (envelope.type === 'session.issued' && state.session) this.index(id, envelope.tenant, state.session);
+        if (!state.session) return;
+        if (envelope.type === 'session.revoked') {
+          if (this.revokedReported.has(id)) return;
+          this.revokedReported.add(id);
+        }
+        onChange?.(state as ActiveSessionState, envelope);
+      },
+      onDrop: (id, state) => {
+        if (!state.session) return;
+        if (this.byPaymentId.get(state.session.paymentId) === id) this.byPaymentId.delete(state.session.paymentId);
+        const key = walletKey(state.tenant ?? '', state.session.wallet);
+        const set = this.byWalletKey.get(key);
+        set?.delete(id);
+        if (set?.size === 0) this.byWalletKey.delete(key);
+      },
+      onRestore: (id, state) => {
+        if (state.session) this.index(id, state.tenant ?? '', state.session);
+        if (state.status === 'revoked') this.revokedReported.add(id);
+      },
     });
+  }
+
+  private index(id: string, tenant: string, session: SessionIssuedData): void {
+    this.byPaymentId.set(session.paymentId, id);
+    const key = walletKey(tenant, session.wallet);
+    const set = this.byWalletKey.get(key) ?? new Set<string>();
+    set.add(id);
+    this.byWalletKey.set(key, set);
+  }
+
+  /** Kafka mode: the states follow the owned partitions of this (fenced) ownership; see AggregateStore. */
+  useOwnership(ownership: StreamOwnership): this {
+    this.store.useOwnership(ownership);
+    return this;
   }
 
   apply(envelope: EventEnvelope): void {
     this.store.apply(envelope);
+  }
+
+  /** Kafka mode: one record of an owned partition. */
+  fold(envelope: EventEnvelope): void {
+    this.store.fold(envelope);
+  }
+
+  /** Kafka mode: the partition was (re)assigned — drop its sessions (and their index entries), restore `snapshot`. */
+  resetPartition(partition: number, snapshot: unknown): void {
+    this.store.resetPartition(partition, snapshot);
+  }
+
+  snapshotPartition(partition: number): unknown {
+    return this.store.snapshotPartition(partition);
   }
 
   get(sessionId: string): ActiveSessionState | undefined {
