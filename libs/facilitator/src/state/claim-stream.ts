@@ -1,4 +1,4 @@
-import { EventLogErrorCode, EventLogException } from '@x402-ledger/event-log';
+import { EventLogException } from '@x402-ledger/event-log';
 import { FacilitatorErrorCode, FacilitatorException } from '../facilitator.exception';
 import type { PaymentStateStore } from './payment-state.store';
 
@@ -11,10 +11,7 @@ export async function claimStream(store: PaymentStateStore, streamId: string): P
   try {
     await store.claim(streamId);
   } catch (error) {
-    if (
-      error instanceof EventLogException &&
-      (error.code === EventLogErrorCode.NOT_OWNER || error.code === EventLogErrorCode.NOT_READY)
-    ) {
+    if (error instanceof EventLogException && error.retryable) {
       throw new FacilitatorException(
         FacilitatorErrorCode.NOT_RECORDED,
         `not the owner of this payment now (${error.message})`,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EventLog, EventLogErrorCode, EventLogException, type LogPosition } from '@x402-ledger/event-log';
+import { EventLog, EventLogException, type LogPosition } from '@x402-ledger/event-log';
 import {
   Clock,
   EventFactory,
@@ -146,10 +146,7 @@ export class PaymentCommandBus {
     try {
       await this.store.claim(paymentId);
     } catch (error) {
-      if (
-        error instanceof EventLogException &&
-        (error.code === EventLogErrorCode.NOT_OWNER || error.code === EventLogErrorCode.NOT_READY)
-      ) {
+      if (error instanceof EventLogException && error.retryable) {
         throw new RefundsException(RefundsErrorCode.NOT_OWNER, `payment ${paymentId}: ${error.message}`, {
           cause: error,
           details: error.details,

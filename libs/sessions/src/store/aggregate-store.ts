@@ -1,10 +1,4 @@
-import {
-  EventLogErrorCode,
-  EventLogException,
-  type EventLog,
-  type LogPosition,
-  type StreamOwnership,
-} from '@x402-ledger/event-log';
+import { EventLogException, type EventLog, type LogPosition, type StreamOwnership } from '@x402-ledger/event-log';
 import {
   canonicalJson,
   type Aggregate,
@@ -240,10 +234,7 @@ async function claim(ownership: StreamOwnership, streamId: string): Promise<void
   try {
     await ownership.claim(streamId);
   } catch (error) {
-    if (
-      error instanceof EventLogException &&
-      (error.code === EventLogErrorCode.NOT_OWNER || error.code === EventLogErrorCode.NOT_READY)
-    ) {
+    if (error instanceof EventLogException && error.retryable) {
       throw new SessionsException(SessionsErrorCode.NOT_OWNER, `stream ${streamId}: ${error.message}`, {
         cause: error,
         details: error.details,
