@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import {
   createEventLog,
   LmdbEventLog,
@@ -11,6 +10,7 @@ import {
 } from '@x402-ledger/event-log';
 import type { EventEnvelope } from '@x402-ledger/ledger';
 import { sampleEnvelope } from '../../libs/event-log/src/testing/sample-envelope';
+import { withKafka } from '../support/kafka-broker';
 
 /**
  * Event log benchmark (targets on this 2-core machine: embedded append ≥ 50k events/s and p99 ≤ 5 ms at 1k events/s;
@@ -141,47 +141,6 @@ async function rebuild(log: EventLog) {
     }
   });
   return { events: n, streams: state.size, seconds: round((performance.now() - t0) / 1000, 3) };
-}
-
-function kafkaSh(args: string[], timeoutMs: number): Promise<string> {
-  // Compiled to dist/bench/suites (or run from bench/suites): find the repo's deploy/local/kafka.sh upwards.
-  let root = __dirname;
-  while (!existsSync(join(root, 'deploy', 'local', 'kafka.sh')) && dirname(root) !== root) root = dirname(root);
-  const script = join(root, 'deploy', 'local', 'kafka.sh');
-  return new Promise((res, rej) =>
-    execFile('bash', [script, ...args], { timeout: timeoutMs, killSignal: 'SIGKILL' }, (error, stdout, stderr) =>
-      error ? rej(new Error(`kafka.sh ${args[0]}: ${error.message} ${stderr.slice(-500)}`)) : res(stdout),
-    ),
-  );
-}
-
-async function withKafka<T>(
-  log: (line: string) => void,
-  body: (brokers: string) => Promise<T>,
-): Promise<T | { unavailable: string }> {
-  if (process.env.KAFKA_BROKERS) return body(process.env.KAFKA_BROKERS);
-  const dir = mkdtempSync(join(tmpdir(), 'x402-bench-kafka-'));
-  try {
-    let brokers: string;
-    try {
-      const out = await kafkaSh(['start', '--dir', dir], 240_000);
-      const m = /^KAFKA_BROKERS=(.+)$/m.exec(out);
-      if (!m) throw new Error(`no KAFKA_BROKERS line in ${JSON.stringify(out)}`);
-      brokers = m[1].trim();
-    } catch (error) {
-      return { unavailable: (error as Error).message.slice(0, 300) };
-    }
-    log(`kafka: started a local broker at ${brokers}`);
-    try {
-      return await body(brokers);
-    } finally {
-      await kafkaSh(['stop', '--dir', dir], 60_000).catch((error: unknown) =>
-        log(`kafka stop failed: ${String(error)}`),
-      );
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 export default async function run(opts: { quick: boolean; log: (line: string) => void }): Promise<Figures> {

@@ -12,6 +12,7 @@ import {
   SILENT_ANALYTICS_LOGGER,
 } from '@x402-ledger/analytics';
 import { createEventLog, SILENT_EVENT_LOG_LOGGER, type EventLog } from '@x402-ledger/event-log';
+import { withKafka } from '../support/kafka-broker';
 import type { EventEnvelope } from '@x402-ledger/ledger';
 
 /**
@@ -110,8 +111,8 @@ async function throughput(
   log: EventLog,
   payments: number,
   logFn: (l: string) => void,
+  tenant = 'bench-throughput',
 ): Promise<Record<string, number>> {
-  const tenant = 'bench-throughput';
   const start = Date.parse('2026-04-01T00:00:00Z');
   let appended = 0;
   const appendStarted = Date.now();
@@ -125,7 +126,7 @@ async function throughput(
   logFn(`throughput: ${appended} events on the log in ${Date.now() - appendStarted} ms; projecting`);
   const metrics = new InMemoryProjectorMetrics();
   const projector = new Projector(client, {
-    group: 'bench-throughput',
+    group: tenant,
     maxBatchSize: 20_000,
     minBatchIntervalMs: 0,
     metrics,
@@ -320,6 +321,22 @@ export default async function run(opts: {
     log = await createEventLog(`file:${join(dir, 'log-throughput')}`, { logger: SILENT_EVENT_LOG_LOGGER });
     Object.assign(figures, await throughput(client, log, opts.quick ? 20_000 : 200_000, opts.log));
     await log.close();
+    log = null;
+    // The same through Kafka (a local broker from the official jars unless KAFKA_BROKERS is set): other payments.
+    const kafka = await withKafka(opts.log, async (brokers) => {
+      const topic = `bench-projection-${Date.now()}`;
+      const kafkaLog = await createEventLog(`kafka://${brokers}?topic=${topic}&partitions=6&replication=1`, {
+        logger: SILENT_EVENT_LOG_LOGGER,
+      });
+      try {
+        return await throughput(client!, kafkaLog, opts.quick ? 10_000 : 100_000, opts.log, 'bench-throughput-kafka');
+      } finally {
+        await kafkaLog.close();
+      }
+    });
+    if ('unavailable' in kafka) figures.kafkaThroughputUnavailable = String(kafka.unavailable);
+    else
+      for (const [key, value] of Object.entries(kafka)) figures[`kafka${key[0].toUpperCase()}${key.slice(1)}`] = value;
     // A log of its own: the freshness projector starts with no backlog.
     log = await createEventLog(`file:${join(dir, 'log-freshness')}`, { logger: SILENT_EVENT_LOG_LOGGER });
     Object.assign(figures, await freshness(client, log, opts.quick ? 8 : 60, 1000, opts.log));
