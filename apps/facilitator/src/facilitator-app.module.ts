@@ -1,12 +1,15 @@
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '@x402-ledger/config';
-import { EventLog, EventLogModule } from '@x402-ledger/event-log';
+import { EventLog, EventLogModule, StreamOwnership } from '@x402-ledger/event-log';
 import type { NetworkConfig } from '@x402-ledger/evm';
-import { FacilitatorModule } from '@x402-ledger/facilitator';
+import { FacilitatorModule, LmdbFacilitatorState } from '@x402-ledger/facilitator';
 import { ObservabilityModule, type ReadinessCheck } from '@x402-ledger/observability';
 
-/** The facilitator alone (scale-out mode): /verify, /settle, /supported over the shared event log. */
+/**
+ * The facilitator alone (scale-out mode): /verify, /settle, /supported over the shared event log. On Kafka several of
+ * them share the log: each decides only the payments of the partitions its writers' group assigns it (ADR 0012).
+ */
 @Module({})
 export class FacilitatorAppModule {
   static forRoot(config: AppConfig, networks: NetworkConfig[]): DynamicModule {
@@ -21,8 +24,19 @@ export class FacilitatorAppModule {
             useFactory: (log: EventLog): ReadinessCheck[] => [{ name: 'eventLog', check: () => log.ping() }],
           },
         }),
-        EventLogModule.forRoot({ url: config.eventLogUrl }),
-        FacilitatorModule.forRoot({ networks, mode: config.mode, stateDir: join(config.dataDir, 'facilitator') }),
+        EventLogModule.forRoot({
+          url: config.eventLogUrl,
+          ownership: { snapshotDir: join(config.dataDir, 'ownership'), advertisedUrl: config.publicUrl },
+        }),
+        FacilitatorModule.forRootAsync({
+          inject: [StreamOwnership],
+          useFactory: (ownership: StreamOwnership) => ({
+            networks,
+            mode: config.mode,
+            stateDir: join(config.dataDir, 'facilitator'),
+            paymentStateStore: new LmdbFacilitatorState(join(config.dataDir, 'facilitator')).useOwnership(ownership),
+          }),
+        }),
       ],
     };
   }
