@@ -11,6 +11,7 @@ import {
 } from 'viem';
 import type { EvmChain } from '../chain/evm-chain.port';
 import { ExactEvmErrorCode, ExactEvmException } from '../exact-evm.exception';
+import { canonicalAmount, requirementAddress } from '../requirements.util';
 import type { Eip3009ProbeCheck, Eip3009ProbeResult } from '../probe/eip3009-probe.codec';
 import { eip3009DigestPlan } from './eip3009-digest';
 import { parseEip3009Payload, sdkBigInt } from './eip3009.payload';
@@ -90,7 +91,7 @@ export class Eip3009Verifier {
     if (!extra.name || !extra.version) {
       return this.invalid(EvmReason.MissingEip712Domain, payer, this.partialFacts(request, payload));
     }
-    const asset = parseRequirementAddress(r.asset, 'paymentRequirements.asset');
+    const asset = requirementAddress(r.asset, 'paymentRequirements.asset');
     if (p.accepted.network !== r.network) {
       return this.invalid(EvmReason.NetworkMismatch, payer, this.partialFacts(request, payload));
     }
@@ -171,7 +172,7 @@ export class Eip3009Verifier {
     facts.signatureKind = classified.deployment ? 'erc6492' : probe.payerCodeSize > 0 ? 'erc1271' : 'eoa';
     facts.deployment = counterfactual ? classified.deployment : null;
 
-    const payTo = parseRequirementAddress(r.payTo, 'paymentRequirements.payTo');
+    const payTo = requirementAddress(r.payTo, 'paymentRequirements.payTo');
     if (getAddress(auth.to) !== payTo) return this.invalid(EvmReason.RecipientMismatch, payer, facts);
     const now = BigInt(nowSeconds);
     if (validBefore < now + VALID_BEFORE_BUFFER_SECONDS)
@@ -301,24 +302,6 @@ export class Eip3009Verifier {
 
 function sameAddress(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
-}
-
-function canonicalAmount(text: string): string {
-  try {
-    return BigInt(text).toString();
-  } catch {
-    return text;
-  }
-}
-
-function parseRequirementAddress(value: string, field: string): Address {
-  if (!ADDRESS.test(value)) {
-    throw new ExactEvmException(
-      ExactEvmErrorCode.INVALID_REQUIREMENTS,
-      `${field}: must be a 0x-prefixed 20-byte hex address`,
-    );
-  }
-  return getAddress(value);
 }
 
 /** The SDK's classifyErc6492Payer, minus the getCode (the probe answers that). */

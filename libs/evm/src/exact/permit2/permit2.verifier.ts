@@ -15,7 +15,8 @@ import { devPermit2Abi } from '../../contracts/dev-permit2.abi';
 import { X402_EXACT_PERMIT2_PROXY_ADDRESS } from '../../contracts/dev-x402-exact-permit2-proxy.contract';
 import type { EvmChain } from '../chain/evm-chain.port';
 import { sdkBigInt } from '../eip3009/eip3009.payload';
-import { ExactEvmErrorCode, ExactEvmException } from '../exact-evm.exception';
+import { ExactEvmErrorCode } from '../exact-evm.exception';
+import { canonicalAmount, requirementAddress } from '../requirements.util';
 import { permit2Digest } from './permit2-digest';
 import type { Permit2ProbeCall, Permit2ProbeCheck, Permit2ProbeResult } from './permit2-probe';
 import { canonicalPermit2Nonce, parsePermit2Payload, type Permit2Payload } from './permit2.payload';
@@ -250,24 +251,6 @@ function invalid(reason: string, payer: string, facts: Permit2Facts, message?: s
   return message === undefined
     ? { isValid: false, reason, payer, facts }
     : { isValid: false, reason, message, payer, facts };
-}
-
-function requirementAddress(value: string, field: string): Address {
-  if (!ADDRESS.test(value)) {
-    throw new ExactEvmException(
-      ExactEvmErrorCode.INVALID_REQUIREMENTS,
-      `${field}: must be a 0x-prefixed 20-byte hex address`,
-    );
-  }
-  return getAddress(value);
-}
-
-function canonicalAmount(text: string): string {
-  try {
-    return BigInt(text).toString();
-  } catch {
-    return text;
-  }
 }
 
 /**
