@@ -8,7 +8,7 @@ import { createEventLog, SILENT_EVENT_LOG_LOGGER, type EventLog } from '@x402-le
 import { startDevChain, type DevChain } from '@x402-ledger/evm';
 
 import { chainPlan, printReport, reconcile, type ChainPlan } from '../../../apps/cli/src/commands/analytics-commands';
-import { phantomSettlement, refundFacts, settleOnChain, type ChainSettlement } from './support/chain-settlements';
+import { phantomSettlement, refundFacts, settleOnChain, type ChainSettlement } from '../support/chain-settlements';
 import { openTestDb, type TestDb } from './support/chdb-test-db';
 
 jest.setTimeout(180_000);

@@ -20,7 +20,6 @@ import {
   decidePayment,
   evolvePayment,
   initialPaymentState,
-  paymentId as derivePaymentId,
   type EventEnvelope,
   type PaymentCommand,
 } from '@x402-ledger/ledger';
@@ -38,9 +37,8 @@ import {
   refundNetworksFrom,
   type RefundsOptionsInput,
 } from '@x402-ledger/refunds';
-import { authorizationTypes } from '@x402/evm';
-import { custom, getAddress, parseSignature, toHex, type Address, type Hex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { custom, type Address, type Hex } from 'viem';
+import { settleOnChain } from '../../support/chain-settlements';
 
 /** A clock tests move by hand (the ledger's Clock port). */
 export class FakeClock extends Clock {
@@ -166,71 +164,16 @@ export async function settlePayment(
   input: { buyer: DevAccount; payTo: DevAccount; amount: bigint; resourceUrl?: string; tenant?: string },
 ): Promise<SettledPayment> {
   const run = async (): Promise<SettledPayment> => {
-    const buyer = privateKeyToAccount(input.buyer.privateKey);
-    const payTo = getAddress(input.payTo.address);
-    const nonce = toHex(crypto.getRandomValues(new Uint8Array(32)));
-    const validBefore = BigInt(Math.floor(Date.now() / 1000) + 3600);
-    const signature = await buyer.signTypedData({
-      types: authorizationTypes,
-      primaryType: 'TransferWithAuthorization',
-      domain: {
-        name: dev.token.name,
-        version: dev.token.version,
-        chainId: dev.chainId,
-        verifyingContract: dev.token.address,
-      },
-      message: { from: buyer.address, to: payTo, value: input.amount, validAfter: 0n, validBefore, nonce },
-    });
-    const { v, r, s } = parseSignature(signature);
-    const facilitator = dev.walletClientFor(dev.facilitatorSigners[0]);
-    const txHash = await facilitator.writeContract({
-      address: dev.token.address,
-      abi: TEST_USDC_ABI,
-      functionName: 'transferWithAuthorization',
-      args: [buyer.address, payTo, input.amount, 0n, validBefore, nonce, Number(v), r, s],
-    });
-    const receipt = await dev.publicClient.waitForTransactionReceipt({ hash: txHash });
-    if (receipt.status !== 'success') throw new Error('test payment reverted');
-    const block = await dev.publicClient.getBlock({ blockNumber: receipt.blockNumber });
-    const paymentId = derivePaymentId({ network: dev.network, asset: dev.token.address, payer: buyer.address, nonce });
-    const common = {
-      paymentId,
-      scheme: 'exact',
-      network: dev.network,
-      asset: dev.token.address,
-      amount: input.amount.toString(),
-      payer: buyer.address,
-      payTo,
-      resourceUrl: input.resourceUrl ?? 'http://127.0.0.1:4021/weather',
+    const tenant = input.tenant ?? TENANT;
+    const paid = await settleOnChain(dev, { ...input, tenant });
+    await recordFacts(h, paid.paymentId, tenant, paid.commands);
+    return {
+      paymentId: paid.paymentId,
+      payer: paid.payer,
+      payTo: paid.payTo,
+      amount: paid.amount,
+      txHash: paid.txHash,
     };
-    await recordFacts(h, paymentId, input.tenant ?? TENANT, [
-      {
-        type: 'RecordVerified',
-        data: {
-          ...common,
-          nonce,
-          validAfter: '0',
-          validBefore: validBefore.toString(),
-          x402Version: 2,
-          assetTransferMethod: 'eip3009',
-          signatureKind: 'eoa',
-        },
-      },
-      {
-        type: 'RecordSettled',
-        data: {
-          ...common,
-          txHash,
-          blockNumber: receipt.blockNumber.toString(),
-          blockTimestamp: new Date(Number(block.timestamp) * 1000).toISOString(),
-          logIndex: 0,
-          gasUsed: receipt.gasUsed.toString(),
-          effectiveGasPrice: receipt.effectiveGasPrice.toString(),
-          signer: getAddress(dev.facilitatorSigners[0].address),
-        },
-      },
-    ]);
-    return { paymentId, payer: buyer.address, payTo, amount: input.amount, txHash };
   };
   const next = settleQueue.then(run, run);
   settleQueue = next.catch(() => undefined);

@@ -28,6 +28,8 @@ export interface ChainSettlement {
   amount: bigint;
   txHash: Hex;
   logIndex: number;
+  /** The facilitator's commands for it: RecordVerified, RecordSettled. */
+  commands: PaymentCommand[];
   /** payment.verified + payment.settled, built with the ledger's decide + EventFactory. */
   facts: EventEnvelope[];
 }
@@ -39,7 +41,7 @@ export interface ChainSettlement {
  */
 export async function settleOnChain(
   dev: DevChain,
-  input: { buyer: DevAccount; payTo: DevAccount; amount: bigint; tenant: string },
+  input: { buyer: DevAccount; payTo: DevAccount; amount: bigint; tenant: string; resourceUrl?: string },
 ): Promise<ChainSettlement> {
   const buyer = privateKeyToAccount(input.buyer.privateKey);
   const payTo = getAddress(input.payTo.address);
@@ -78,7 +80,7 @@ export async function settleOnChain(
     amount: input.amount.toString(),
     payer: buyer.address,
     payTo,
-    resourceUrl: 'http://127.0.0.1:4021/weather',
+    resourceUrl: input.resourceUrl ?? 'http://127.0.0.1:4021/weather',
   };
   const commands: PaymentCommand[] = [
     {
@@ -108,7 +110,16 @@ export async function settleOnChain(
     },
   ];
   const facts = buildFacts(paymentId, input.tenant, commands);
-  return { paymentId, payer: buyer.address, payTo, amount: input.amount, txHash, logIndex: transfer.logIndex, facts };
+  return {
+    paymentId,
+    payer: buyer.address,
+    payTo,
+    amount: input.amount,
+    txHash,
+    logIndex: transfer.logIndex,
+    commands,
+    facts,
+  };
 }
 
 /** The facilitator's write path, minimal: decide → EventFactory (envelopes for one fresh payment stream). */
