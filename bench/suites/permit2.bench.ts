@@ -1,11 +1,4 @@
 import 'reflect-metadata';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { x402Facilitator } from '@x402/core/facilitator';
-import { toFacilitatorEvmSigner } from '@x402/evm';
-import { ExactEvmScheme } from '@x402/evm/exact/facilitator';
-import express from 'express';
-import { createWalletClient, defineChain, http, publicActions, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { DEV_TEST_TOKEN_ADDRESS, signPermit2Request } from '@x402-ledger/evm';
 import type { FacilitatorRequestV2, PaymentRequirementsV2 } from '@x402-ledger/protocol';
@@ -14,6 +7,7 @@ import {
   networkConfig,
   postAll,
   startChainChild,
+  startOfficialFacilitator,
   startOurFacilitator,
   type ChainChild,
   type LoadResult,
@@ -63,40 +57,6 @@ async function signPermit2Payloads(info: Info, n: number, tamperEvery = 0): Prom
   return out;
 }
 
-async function startOfficial(info: Info): Promise<{ url: string; close(): Promise<void> }> {
-  const chain = defineChain({
-    id: info.chainId,
-    name: 'dev',
-    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-    rpcUrls: { default: { http: [info.rpcUrl] } },
-  });
-  const account = privateKeyToAccount(info.facilitatorSigners[0] as Hex);
-  const wc = createWalletClient({ account, chain, transport: http(info.rpcUrl) }).extend(publicActions);
-  const signer = toFacilitatorEvmSigner({
-    address: account.address,
-    getCode: (a) => wc.getCode(a),
-    readContract: (a) => wc.readContract({ ...a, args: a.args ?? [] } as never),
-    verifyTypedData: (a) => wc.verifyTypedData(a as never),
-    writeContract: (a) => wc.writeContract({ ...a, args: a.args ?? [] } as never),
-    sendTransaction: (a) => wc.sendTransaction(a),
-    waitForTransactionReceipt: (a) => wc.waitForTransactionReceipt(a),
-  });
-  const facilitator = new x402Facilitator().register(info.network, new ExactEvmScheme(signer));
-  const app = express().use(express.json({ limit: '256kb' }));
-  app.post('/verify', async (q, r) => {
-    try {
-      r.json(await facilitator.verify(q.body.paymentPayload, q.body.paymentRequirements));
-    } catch (e) {
-      r.status(500).json({ error: (e as Error).message });
-    }
-  });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
 const body = (r: FacilitatorRequestV2) => ({
   x402Version: 2,
   paymentPayload: r.paymentPayload,
@@ -118,7 +78,7 @@ export default async function run(opts: {
   try {
     // Verify: ours vs official, interleaved rounds on the same payloads.
     const ours = await startOurFacilitator(networkConfig(chain.info, 1));
-    const official = await startOfficial(chain.info);
+    const official = await startOfficialFacilitator(chain.info);
     try {
       opts.log(`signing ${nVerify + 256} Permit2 payloads`);
       const warm = await signPermit2Payloads(chain.info, 256);

@@ -146,7 +146,8 @@ export async function startOurFacilitator(network: NetworkConfig): Promise<OurFa
 }
 
 /** The official facilitator behind a minimal express server (the x402 README's snippet, with error handling). */
-async function startOfficialFacilitator(info: ChainInfo): Promise<OurFacilitator> {
+/** The official x402Facilitator + ExactEvmScheme (EIP-3009 and Permit2) behind a minimal express /verify. */
+export async function startOfficialFacilitator(info: ChainInfo): Promise<OurFacilitator> {
   const chain = defineChain({
     id: info.chainId,
     name: 'dev',
