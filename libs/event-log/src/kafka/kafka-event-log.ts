@@ -1,12 +1,4 @@
-import {
-  Kafka,
-  logLevel,
-  Partitioners,
-  type Admin,
-  type Message,
-  type PartitionMetadata,
-  type Producer,
-} from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Message, type PartitionMetadata, type Producer } from 'kafkajs';
 import type { EventEnvelope } from '@x402-ledger/ledger';
 import type { BackoffOptions } from '../backoff';
 import { checkBatchSize } from '../batch-size';
@@ -22,6 +14,7 @@ import {
   type Subscription,
 } from '../event-log.port';
 import { kafkajsLogCreator } from './kafkajs-logger';
+import { keyPartition } from './key-partition';
 import { kafkaReplay } from './kafka-replay';
 import { KafkaStreamOwnership, type KafkaStreamOwnershipOptions } from './kafka-stream-ownership';
 import { KafkaSubscription } from './kafka-subscription';
@@ -66,7 +59,7 @@ interface PendingAppend {
  *
  * - append: appends queue while one produce request is in flight, then go out together as one `sendBatch`
  *   (idempotent producer, acks = all); the promise resolves with (partition, baseOffset + index) from the produce
- *   response. The partition is computed here with kafkajs's Java-compatible murmur2 partitioner, so positions map
+ *   response. The partition is computed here with the Java client's murmur2 key partitioning (keyPartition), so positions map
  *   one-to-one. A failed produce rejects every append in it (APPEND_FAILED; some may still have been written — retry
  *   with the same ids, consumers deduplicate) and the producer is recreated (fresh producer id and sequences).
  *   Kafka cannot tell an event id is already in the log: re-appends are NOT deduplicated here.
@@ -84,7 +77,6 @@ export class KafkaEventLog extends EventLog {
   private readonly subscriptions = new Set<KafkaSubscription>();
   private readonly replays = new Set<Promise<void>>();
   private readonly ownerships = new Set<KafkaStreamOwnership>();
-  private partitioner = Partitioners.DefaultPartitioner();
   private closed = false;
   private closing: Promise<void> | null = null;
 
@@ -156,13 +148,9 @@ export class KafkaEventLog extends EventLog {
     return this.partitionMetadata.length;
   }
 
-  /** The partition an append puts a stream's events in (kafkajs's Java-compatible murmur2 of the key). */
+  /** The partition an append puts a stream's events in (the Java client's murmur2 of the key). */
   partitionOf(streamId: string): number {
-    return this.partitioner({
-      topic: this.url.topic,
-      partitionMetadata: this.partitionMetadata,
-      message: { key: streamId, value: null },
-    });
+    return keyPartition(streamId, this.partitionMetadata.length);
   }
 
   /**
@@ -189,7 +177,11 @@ export class KafkaEventLog extends EventLog {
       idempotent: true,
       maxInFlightRequests: this.options.maxInFlightRequests ?? 1,
       allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      // append() has set every message's partition already (keyPartition, as the Java client would).
+      createPartitioner:
+        () =>
+        ({ message }) =>
+          message.partition as number,
       // Bounded on purpose: an append must fail (and be retried by its caller with the same ids) rather than hang
       // while the cluster is away. kafkajs warns that this weakens its exactly-once guarantee; we rely on ids.
       retry: { retries: this.options.produceRetries ?? 10, initialRetryTime: 100, maxRetryTime: 3000 },
@@ -227,11 +219,7 @@ export class KafkaEventLog extends EventLog {
         );
       }
       const message: Message = { key: e.streamId, value, headers: eventHeaders(e) };
-      message.partition = this.partitioner({
-        topic: this.url.topic,
-        partitionMetadata: this.partitionMetadata,
-        message,
-      });
+      message.partition = this.partitionOf(e.streamId);
       messages.push(message);
     }
     // A big append goes out in several requests (in order, one after the other); it resolves when all are acked.
