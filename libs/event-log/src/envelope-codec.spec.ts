@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ledger from '@x402-ledger/ledger';
 import { decodeEnvelope, encodeEnvelope, envelopeProblem, eventHeaders, EVENT_HEADER } from './envelope-codec';
 import { EventLogErrorCode } from './event-log.exception';
 import { sampleEnvelope } from './testing/sample-envelope';
@@ -19,6 +22,18 @@ describe('envelope codec', () => {
     expect(text.endsWith('"type":"payment.settled","version":1}')).toBe(true);
   });
 
+  it("writes the ledger codec's bytes: every stored v1 fixture re-encodes to itself", () => {
+    const dir = join(__dirname, '..', '..', 'ledger', 'src', 'events', '__fixtures__', 'v1');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.event'));
+    expect(files.length).toBeGreaterThan(20);
+    for (const file of files) {
+      const stored = readFileSync(join(dir, file));
+      const envelope = ledger.decodeEnvelope(stored, { upcast: false });
+      expect(encodeEnvelope(envelope).equals(stored)).toBe(true);
+      expect(encodeEnvelope(envelope).equals(ledger.encodeEnvelope(envelope))).toBe(true);
+    }
+  });
+
   it('round-trips an envelope', () => {
     expect(decodeEnvelope(encodeEnvelope(envelope))).toEqual(envelope);
   });
@@ -30,19 +45,13 @@ describe('envelope codec', () => {
     expect(() => decodeEnvelope(Buffer.from('{"id":"x"}'))).toThrow(/id must be 64 lowercase hex/);
   });
 
-  it('names the four headers', () => {
+  it('names the three headers (the stream id is the record key)', () => {
     expect(eventHeaders(envelope)).toEqual({
       [EVENT_HEADER.id]: envelope.id,
       [EVENT_HEADER.type]: 'payment.settled',
       [EVENT_HEADER.version]: '1',
-      [EVENT_HEADER.streamId]: envelope.streamId,
     });
-    expect(Object.values(EVENT_HEADER)).toEqual([
-      'x402-event-id',
-      'x402-event-type',
-      'x402-event-version',
-      'x402-stream-id',
-    ]);
+    expect(Object.values(EVENT_HEADER)).toEqual(['x402-event-id', 'x402-event-type', 'x402-event-version']);
   });
 
   it.each([

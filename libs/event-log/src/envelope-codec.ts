@@ -3,18 +3,18 @@ import { EventLogErrorCode, EventLogException } from './event-log.exception';
 
 /**
  * The wire form of an envelope on the log: canonical JSON (keys sorted by UTF-16 code units at every depth, as in
- * RFC 8785; `undefined` members dropped) in UTF-8, plus four headers so that brokers' tools and consumers can route
- * and deduplicate without parsing the value.
+ * RFC 8785; `undefined` members dropped) in UTF-8, plus three headers (event id, type, version) so that brokers' tools
+ * and consumers can route and deduplicate without parsing the value. The stream id is the record key, not a header.
  *
- * This is the ONLY place the event-log adapters serialize envelopes for the wire. When `@x402-ledger/ledger` exports
- * its canonical codec (encodeEnvelope / decodeEnvelope / eventHeaders), point these three functions at it.
+ * This is the ONLY place the event-log adapters serialize envelopes for the wire. It gives the same bytes as the
+ * ledger's `encodeEnvelope` (envelope-codec.spec checks it) without that one's contract validation: the log carries
+ * envelopes of any type and version, and the ledger validates when it reads.
  */
 
 export const EVENT_HEADER = {
   id: 'x402-event-id',
   type: 'x402-event-type',
   version: 'x402-event-version',
-  streamId: 'x402-stream-id',
 } as const;
 
 function sortDeep(value: unknown): unknown {
@@ -67,7 +67,6 @@ export function eventHeaders(envelope: EventEnvelope): Record<string, string> {
     [EVENT_HEADER.id]: envelope.id,
     [EVENT_HEADER.type]: envelope.type,
     [EVENT_HEADER.version]: String(envelope.version),
-    [EVENT_HEADER.streamId]: envelope.streamId,
   };
 }
 

@@ -6,7 +6,6 @@ describe('@x402-ledger/ledger public API', () => {
       [
         'Balances',
         'Clock',
-        'EVENT_HEADERS',
         'EventFactory',
         'EventRegistry',
         'LedgerErrorCode',
@@ -26,7 +25,6 @@ describe('@x402-ledger/ledger public API', () => {
         'disputePayoutKey',
         'encodeEnvelope',
         'eventEnvelopeSchema',
-        'eventHeaders',
         'eventId',
         'eventRegistry',
         'evolvePayment',

@@ -1,7 +1,7 @@
 // Public API of the ledger core: event contracts, envelope codec, deterministic ids, aggregates, postings. Pure, no I/O.
 export * from './envelope/event-envelope';
 export { canonicalJson } from './envelope/canonical-json.util';
-export { EVENT_HEADERS, decodeEnvelope, encodeEnvelope, eventHeaders } from './envelope/envelope.codec';
+export { decodeEnvelope, encodeEnvelope } from './envelope/envelope.codec';
 export { LedgerErrorCode, LedgerException } from './ledger.exception';
 export {
   discoveryStreamId,

@@ -8,7 +8,7 @@ import { eventRegistry, latestEventSchemas } from '../events/ledger-events';
 import { paymentSettledV1 } from '../events/payment.events';
 import { eventId } from '../ids/ledger-ids.util';
 import { expectLedgerError } from '../testing/ledger-test-data';
-import { decodeEnvelope, encodeEnvelope, eventHeaders } from './envelope.codec';
+import { decodeEnvelope, encodeEnvelope } from './envelope.codec';
 import type { EventEnvelope } from './event-envelope';
 
 const FIXTURES = join(__dirname, '..', 'events', '__fixtures__', 'v1');
@@ -41,16 +41,6 @@ describe('envelope codec', () => {
     expect(encodeEnvelope(reversed).equals(a)).toBe(true);
     expect(encodeEnvelope(envelope).equals(a)).toBe(true);
     expect(a.toString('utf8')).not.toMatch(/\s/);
-  });
-
-  it('gives Kafka headers for the record', () => {
-    const envelope = decodeEnvelope(fixture('refund.succeeded'));
-    expect(eventHeaders(envelope)).toEqual({
-      'x402-event-id': envelope.id,
-      'x402-event-type': 'refund.succeeded',
-      'x402-event-version': '1',
-      'x402-stream-id': envelope.streamId,
-    });
   });
 
   it('refuses bad bytes and bad envelopes with typed codes', () => {

@@ -4,14 +4,6 @@ import { LedgerErrorCode, LedgerException } from '../ledger.exception';
 import { canonicalJson } from './canonical-json.util';
 import type { EventEnvelope } from './event-envelope';
 
-/** Kafka header names carried beside every record (values are UTF-8 strings). */
-export const EVENT_HEADERS = {
-  id: 'x402-event-id',
-  type: 'x402-event-type',
-  version: 'x402-event-version',
-  streamId: 'x402-stream-id',
-} as const;
-
 /**
  * Canonical bytes of an envelope: UTF-8 canonical JSON (sorted keys, no whitespace). The envelope is validated
  * against its own (type, version) contract first and is NOT upcast, so a stored old event re-encodes to its stored
@@ -35,14 +27,4 @@ export function decodeEnvelope(
     throw new LedgerException(LedgerErrorCode.INVALID_EVENT, `event bytes are not JSON: ${(error as Error).message}`);
   }
   return registry.parseEnvelope(raw, options);
-}
-
-/** Kafka headers for a record: event id, type, version, stream id. The record key is the streamId. */
-export function eventHeaders(envelope: EventEnvelope): Record<string, string> {
-  return {
-    [EVENT_HEADERS.id]: envelope.id,
-    [EVENT_HEADERS.type]: envelope.type,
-    [EVENT_HEADERS.version]: String(envelope.version),
-    [EVENT_HEADERS.streamId]: envelope.streamId,
-  };
 }
