@@ -1,5 +1,6 @@
 import { signEip3009Request, signPermit2Request } from '@x402-ledger/evm';
 import { EvmReason, type PaymentRequirementsV2 } from '@x402-ledger/protocol';
+import { recoverTransactionAddress, type TransactionSerialized } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { facilitatorHarness, PAY_TO, TOKEN } from '../testing/facilitator-harness';
 
@@ -157,6 +158,38 @@ describe('SettleService', () => {
       success: true,
       transaction: pending.transaction,
     });
+  });
+
+  it('a new owner without the signed transaction (failover) finishes the recorded one; it never signs another', async () => {
+    h.chain.autoMine = false;
+    const request = await sign();
+    const pending = await h.settle.settle(request, DEV, 's1');
+    expect(pending).toMatchObject({ errorReason: EvmReason.SettlementPending });
+    // Another process takes the payment over: same chain and log, its own signers and an empty signed-tx store.
+    const next = facilitatorHarness({}, { chain: h.chain, log: h.log });
+    await next.store.load(h.log);
+    expect(next.store.get(h.log.records[0].streamId)?.status).toBe('settlement_submitted');
+    expect(await next.txStore.forPayment(h.log.records[0].streamId)).toEqual([]);
+    // Not mined yet: pending again, naming the recorded transaction; nothing is broadcast.
+    expect(await next.settle.settle(request, DEV, 's2')).toMatchObject({
+      success: false,
+      errorReason: EvmReason.SettlementPending,
+      transaction: pending.transaction,
+    });
+    h.chain.mineAll();
+    await next.outcomes.sweep();
+    for (let i = 0; i < 100 && !h.log.types().includes('payment.settled'); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(h.log.types()).toEqual(['payment.settlement_submitted', 'payment.settled']);
+    // The signer comes from the receipt: the first process's account, not the new owner's.
+    const sender = await recoverTransactionAddress({ serializedTransaction: h.chain.sent[0] as TransactionSerialized });
+    expect(h.log.records[1].data).toMatchObject({ txHash: pending.transaction, signer: sender });
+    expect(await next.settle.settle(request, DEV, 's3')).toMatchObject({
+      success: true,
+      transaction: pending.transaction,
+    });
+    expect(h.chain.sent).toHaveLength(1);
+    expect(h.token.balances.get(PAY_TO.toLowerCase())).toBe(1000n);
   });
 
   it('a broadcast the node rejects is a recorded failure, and the signer nonce is not burnt', async () => {

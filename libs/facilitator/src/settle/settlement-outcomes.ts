@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { SignedTxStore, type SettlementOutcome, type SignedSettlementTx } from '@x402-ledger/evm';
+import { recordedTransfer, SignedTxStore, type SettlementOutcome, type SignedSettlementTx } from '@x402-ledger/evm';
+import { getAddress, type Hash } from 'viem';
 import type { PaymentState } from '@x402-ledger/ledger';
 import type { CommonPaymentData } from '../payments/event-facts';
 import { eventMessage } from '../payments/event-facts';
@@ -108,8 +109,29 @@ export class SettlementOutcomes implements OnApplicationBootstrap, OnApplication
   }
 
   /** The latest transfer transaction signed for a payment. */
+  /**
+   * The transfer to finish a payment with. Submitted on the log: the recorded transaction — the stored signed one
+   * with that hash, else (another process signed it: the previous owner of the partition) the transfer known by its
+   * recorded hash, read from its receipt. Not submitted yet: the last transfer signed here (a crash between the
+   * broadcast and the append).
+   */
   async latestTransfer(paymentId: string): Promise<SignedSettlementTx | undefined> {
-    return (await this.txStore.forPayment(paymentId)).filter((t) => t.kind === 'transfer').at(-1);
+    const signed = (await this.txStore.forPayment(paymentId)).filter((t) => t.kind === 'transfer');
+    const state = this.store.get(paymentId);
+    const recorded = state?.status === 'settlement_submitted' ? state.submittedTxHashes.at(-1) : undefined;
+    if (recorded === undefined) return signed.at(-1);
+    const ours = signed.find((t) => t.hash.toLowerCase() === recorded.toLowerCase());
+    const p = state?.payment;
+    if (ours || !p?.payer) return ours;
+    return recordedTransfer({
+      paymentId,
+      network: p.network,
+      hash: recorded as Hash,
+      asset: getAddress(p.asset),
+      from: getAddress(p.payer),
+      to: getAddress(p.payTo),
+      value: p.amount,
+    });
   }
 
   /** Starts a background wait for a submitted payment's outcome (idempotent). */

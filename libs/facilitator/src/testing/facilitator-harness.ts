@@ -34,9 +34,15 @@ class OneChain extends EvmChains {
   }
 }
 
-/** The facilitator's services wired by hand over fake ports (FakeEvmChain, in-memory log and stores). */
-export function facilitatorHarness(overrides: Partial<NetworkConfig> = {}) {
-  const chain = new FakeEvmChain();
+/**
+ * The facilitator's services wired by hand over fake ports (FakeEvmChain, in-memory log and stores). `shared` puts a
+ * second facilitator on the same chain and log (its own signers and local stores: another process).
+ */
+export function facilitatorHarness(
+  overrides: Partial<NetworkConfig> = {},
+  shared: { chain?: FakeEvmChain; log?: InMemoryEventLog } = {},
+) {
+  const chain = shared.chain ?? new FakeEvmChain();
   const network: NetworkConfig = {
     network: 'eip155:31337',
     chainId: 31337,
@@ -55,7 +61,7 @@ export function facilitatorHarness(overrides: Partial<NetworkConfig> = {}) {
     ...overrides,
   };
   const options: FacilitatorOptions = { networks: [network], mode: 'dev', stateDir: '' };
-  const log = new InMemoryEventLog();
+  const log = shared.log ?? new InMemoryEventLog();
   const store = new InMemoryPaymentStateStore();
   const txStore = new InMemorySignedTxStore();
   const clock = new SystemClock();
@@ -66,6 +72,6 @@ export function facilitatorHarness(overrides: Partial<NetworkConfig> = {}) {
   const outcomes = new SettlementOutcomes(networks, store, txStore, recorder, locks);
   const verify = new VerifyService(networks, store, recorder, locks, identifiers, clock);
   const settle = new SettleService(networks, store, recorder, locks, identifiers, outcomes, clock);
-  const token = chain.addToken(TOKEN);
+  const token = shared.chain?.tokens.get(TOKEN.toLowerCase()) ?? chain.addToken(TOKEN);
   return { chain, token, network, log, store, txStore, networks, outcomes, verify, settle };
 }

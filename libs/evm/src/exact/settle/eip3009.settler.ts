@@ -14,7 +14,7 @@ import type { GasLimits } from '../../networks/network.config';
 import type { ChainReceipt, EvmChain } from '../chain/evm-chain.port';
 import type { Eip3009Facts } from '../eip3009/eip3009.verifier';
 import type { SignerAccount, SignerPool } from './signer-pool';
-import type { SignedSettlementTx, SignedTxStore } from './signed-tx.store';
+import { RECORDED_ONLY_RAW, type SignedSettlementTx, type SignedTxStore } from './signed-tx.store';
 
 const TRANSFER_TOPIC = toEventSelector('Transfer(address,address,uint256)');
 const NONCE_TOO_LOW = /nonce too low|nonce has already been used|nonce.*(is )?too low|OldNonce/i;
@@ -250,7 +250,7 @@ export class Eip3009Settler {
     return {
       status: 'settled',
       txHash: tx.hash,
-      signer: tx.signer,
+      signer: getAddress(receipt.from),
       blockNumber: receipt.blockNumber,
       blockTimestamp: new Date(Number(timestamp) * 1000).toISOString(),
       logIndex: log.logIndex,
@@ -281,6 +281,7 @@ export class Eip3009Settler {
 
   /** Rebroadcasts the persisted bytes when the node no longer knows the transaction (same hash, never a new one). */
   async replayIfLost(tx: SignedSettlementTx): Promise<void> {
+    if (tx.raw === RECORDED_ONLY_RAW) return; // known by its recorded hash only: no bytes to send
     const known = await this.chain.hasTransaction(tx.hash).catch(() => true);
     if (!known) await this.chain.sendRawTransaction(tx.raw).catch(() => undefined);
   }

@@ -8,6 +8,7 @@ export interface SignedSettlementTx {
   signer: Address;
   nonce: number;
   hash: Hash;
+  /** The signed bytes; RECORDED_ONLY_RAW for a transfer known only by its recorded hash (see recordedTransfer). */
   raw: Hex;
   /** What the transfer must move (checked against the receipt's Transfer log). */
   asset: Address;
@@ -18,6 +19,34 @@ export interface SignedSettlementTx {
   signedAt: string;
   /** Whatever the caller needs to finish the payment after a restart (tenant, resource, event facts). */
   context: Record<string, string | number | null>;
+}
+
+/** `raw` of a transfer this process did not sign: nothing to rebroadcast, the receipt is read by hash. */
+export const RECORDED_ONLY_RAW = '0x' as Hex;
+
+/**
+ * A transfer known only from the log (`payment.settlement_submitted` names its hash) — another process signed it, e.g.
+ * the previous owner of the payment's partition. Its outcome is read from the receipt like any other (the receipt
+ * gives the signer); it cannot be rebroadcast.
+ */
+export function recordedTransfer(input: {
+  paymentId: string;
+  network: string;
+  hash: Hash;
+  asset: Address;
+  from: Address;
+  to: Address;
+  value: string;
+}): SignedSettlementTx {
+  return {
+    ...input,
+    kind: 'transfer',
+    signer: '0x0000000000000000000000000000000000000000',
+    nonce: -1,
+    raw: RECORDED_ONLY_RAW,
+    signedAt: new Date(0).toISOString(),
+    context: {},
+  };
 }
 
 /**
