@@ -324,7 +324,10 @@ describe('SessionsService', () => {
       keys: h.keys,
       policies: h.policies,
     });
-    expect(restarted.sut.getSession(P, grant.sessionId)).toMatchObject({ status: 'revoked', paymentId: PAYMENT_ID });
+    expect(await restarted.sut.getSession(P, grant.sessionId)).toMatchObject({
+      status: 'revoked',
+      paymentId: PAYMENT_ID,
+    });
     expect(restarted.sut.revocations(undefined).revocations.map((r) => r.sessionId)).toEqual([grant.sessionId]);
     expect(
       await rejection(restarted.sut.createSession(P, { siwx: header, paymentId: PAYMENT_ID, resource })),
@@ -343,7 +346,7 @@ describe('SessionsService', () => {
     const grant: SessionGrant = await h.sut.exchangeSiwx(P, { siwx: await proof(h), resource });
     expect(grant.sessionId).toBe(entitlement.sessionId);
     expect(typeof grant.token).toBe('string');
-    expect(h.sut.getSession(P, grant.sessionId)).toMatchObject({ calls: 1 });
+    expect(await h.sut.getSession(P, grant.sessionId)).toMatchObject({ calls: 1 });
   });
 
   it('implements the official SIWx storage: persistent entitlements and single-use nonces', async () => {
@@ -361,14 +364,14 @@ describe('SessionsService', () => {
     });
 
     const nonce = '0123456789abcdef0123456789abcdef';
-    expect(h.sut.siwxHasUsedNonce(nonce)).toBe(false);
+    expect(await h.sut.siwxHasUsedNonce(nonce)).toBe(false);
     const both = await Promise.allSettled([h.sut.siwxRecordNonce(P, nonce), h.sut.siwxRecordNonce(P, nonce)]);
     expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect((both.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({
       code: SessionsErrorCode.NONCE_REPLAYED,
     });
-    expect(h.sut.siwxHasUsedNonce(nonce)).toBe(true);
-    expect(h.sut.siwxHasUsedNonce('bad nonce!')).toBe(true);
+    expect(await h.sut.siwxHasUsedNonce(nonce)).toBe(true);
+    expect(await h.sut.siwxHasUsedNonce('bad nonce!')).toBe(true);
   });
 
   it('does not move state when the append fails', async () => {

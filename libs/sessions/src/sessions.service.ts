@@ -251,7 +251,7 @@ export class SessionsService {
 
   /** A fresh token for an active session (resource servers refresh before the short token expires). */
   async refreshToken(p: Principal, sessionId: string): Promise<SessionGrant> {
-    const state = this.sessionOf(p, sessionId);
+    const state = await this.sessionOf(p, sessionId);
     const status = statusOf(state, this.clock.now().getTime());
     if (status !== 'active') throw new SessionsException(SessionsErrorCode.SESSION_ENDED, `session is ${status}`);
     const audience = this.audience.get(sessionId);
@@ -261,8 +261,8 @@ export class SessionsService {
     return this.grant(state, audience);
   }
 
-  getSession(p: Principal, sessionId: string): Record<string, unknown> {
-    const state = this.sessionOf(p, sessionId);
+  async getSession(p: Principal, sessionId: string): Promise<Record<string, unknown>> {
+    const state = await this.sessionOf(p, sessionId);
     const now = this.clock.now().getTime();
     return { ...state.session, status: statusOf(state, now), calls: state.calls, spend: state.spend };
   }
@@ -276,7 +276,7 @@ export class SessionsService {
     if (seen) return seen;
     const out: SessionUsageState[] = [];
     for (const report of req.reports) {
-      const state = this.sessionOf(p, report.sessionId);
+      const state = await this.sessionOf(p, report.sessionId);
       const context = this.context(p.tenant, state.session.paymentId, null);
       let after = state;
       let overshootCalls = 0;
@@ -310,7 +310,7 @@ export class SessionsService {
 
   /** Strict enforcement: reserve usage before serving; SESSION_EXHAUSTED (402) when it does not fit. */
   async reserve(p: Principal, sessionId: string, req: ReserveUsageRequest): Promise<ReserveUsageResponse> {
-    const state = this.sessionOf(p, sessionId);
+    const state = await this.sessionOf(p, sessionId);
     const context = this.context(p.tenant, state.session.paymentId, null);
     const { state: after } = await this.sessions.recordUsage(
       this.usageNow(sessionId, req.calls, req.spend),
@@ -330,7 +330,7 @@ export class SessionsService {
   // ---- revocation --------------------------------------------------------------------------------------------
 
   async revokeSession(p: Principal, sessionId: string, reason: string): Promise<{ revoked: string[] }> {
-    const state = this.sessionOf(p, sessionId);
+    const state = await this.sessionOf(p, sessionId);
     const context = this.context(state.tenant!, state.session.paymentId, null);
     const envelopes = await this.sessions.revoke(sessionId, reason, p.subject, context);
     return { revoked: envelopes.length ? [sessionId] : [] };
@@ -412,8 +412,9 @@ export class SessionsService {
     });
   }
 
-  siwxHasUsedNonce(nonce: string): boolean {
+  async siwxHasUsedNonce(nonce: string): Promise<boolean> {
     if (!SiwxNonceStore.isWellFormed(nonce)) return true;
+    await this.nonces.claim(nonce);
     return this.nonces.get(nonce)?.status === 'consumed';
   }
 
@@ -465,6 +466,7 @@ export class SessionsService {
   async verifyProof(tenant: string, header: string): Promise<VerifiedProof> {
     const proof = decodeSiwxHeader(header);
     evmChainIdOf(proof);
+    await this.nonces.claim(proof.nonce);
     const nonce = this.nonces.get(proof.nonce);
     if (!nonce?.issued || nonce.tenant !== tenant) {
       throw siwxRejected('invalid_siwx_nonce', 'this nonce was not issued by the session service');
@@ -603,8 +605,11 @@ export class SessionsService {
     };
   }
 
-  private sessionOf(p: Principal, sessionId: string): ActiveSessionState {
-    const state = /^[0-9a-f]{64}$/.test(sessionId) ? this.sessions.get(sessionId) : undefined;
+  /** The caller's session; NOT_OWNER (retryable) on a process that does not own it (Kafka mode), never a false 404. */
+  private async sessionOf(p: Principal, sessionId: string): Promise<ActiveSessionState> {
+    const wellFormed = /^[0-9a-f]{64}$/.test(sessionId);
+    if (wellFormed) await this.sessions.claim(sessionId);
+    const state = wellFormed ? this.sessions.get(sessionId) : undefined;
     if (!state || (state.tenant !== p.tenant && !p.admin)) {
       throw new SessionsException(SessionsErrorCode.SESSION_NOT_FOUND, `session ${sessionId} not found`);
     }

@@ -20,8 +20,8 @@ class PaymentsMember {
 /**
  * The sessions module composed as the daemon composes it on Kafka: ONE writers' group shared (SharedStreamOwnership)
  * by a payments member started from another module's provider and the sessions member. Two apps in one group: a
- * SIWx nonce recorded through the non-owner gets 503 NOT_OWNER + Retry-After naming the owner; through the owner
- * exactly once (then 409 NONCE_REPLAYED).
+ * SIWx nonce recorded (or read) through the non-owner gets 503 NOT_OWNER + Retry-After naming the owner; through the
+ * owner exactly once (then 409 NONCE_REPLAYED).
  */
 describe('SessionsModule on Kafka with a shared writers group', () => {
   const apps: INestApplication[] = [];
@@ -126,7 +126,15 @@ describe('SessionsModule on Kafka with a shared writers group', () => {
       expect(refused.status).toBe(503);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect(await refused.json()).toMatchObject({ code: 'NOT_OWNER', retryable: true, ownerUrl: 'http://a.invalid' });
+      // Reads too: the non-owner has not folded the nonce, so it refuses rather than answer a false "unused".
+      const used = (base: string) => fetch(`${base}/sessions/siwx-storage/nonces/${nonce}`, { headers });
+      const unknown = await used(b.base);
+      expect(unknown.status).toBe(503);
+      expect(await unknown.json()).toMatchObject({ code: 'NOT_OWNER', retryable: true, ownerUrl: 'http://a.invalid' });
+      expect(await (await used(a.base)).json()).toEqual({ used: false });
       expect((await record(a.base)).status).toBe(204);
+      expect(await (await used(a.base)).json()).toEqual({ used: true });
+      expect((await used(b.base)).status).toBe(503);
       const replay = await record(a.base);
       expect(replay.status).toBe(409);
       expect(await replay.json()).toMatchObject({ code: 'NONCE_REPLAYED' });

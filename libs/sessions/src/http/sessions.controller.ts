@@ -109,8 +109,8 @@ export class SessionsController {
   }
 
   @Get('siwx-storage/nonces/:nonce')
-  siwxHasUsedNonce(@Param('nonce') nonce: string): SiwxNonceResponse {
-    return { used: this.sessions.siwxHasUsedNonce(nonce) };
+  async siwxHasUsedNonce(@Param('nonce') nonce: string): Promise<SiwxNonceResponse> {
+    return { used: await this.sessions.siwxHasUsedNonce(nonce) };
   }
 
   @Post('siwx-storage/nonces/:nonce')
@@ -120,7 +120,7 @@ export class SessionsController {
   }
 
   @Get(':id')
-  get(@CurrentPrincipal() p: Principal, @Param('id') id: string): Record<string, unknown> {
+  get(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Record<string, unknown>> {
     return this.sessions.getSession(p, id);
   }
 

@@ -98,6 +98,11 @@ export class SiwxNonceStore {
     return this.store.snapshotPartition(partition);
   }
 
+  /** Resolves when this process may answer for the nonce (see AggregateStore.claimForRead); NOT_OWNER if not. */
+  async claim(nonce: string): Promise<void> {
+    if (SiwxNonceStore.isWellFormed(nonce)) await this.store.claimForRead(nonceStreamId(nonce));
+  }
+
   get(nonce: string): SiwxNonceState | undefined {
     if (!SiwxNonceStore.isWellFormed(nonce)) return undefined;
     return this.store.get(nonceStreamId(nonce));

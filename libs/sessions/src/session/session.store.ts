@@ -113,6 +113,11 @@ export class SessionStore {
     return this.store.snapshotPartition(partition);
   }
 
+  /** Resolves when this process may answer for the session (see AggregateStore.claimForRead); NOT_OWNER if not. */
+  claim(sessionId: string): Promise<void> {
+    return this.store.claimForRead(sessionId);
+  }
+
   get(sessionId: string): ActiveSessionState | undefined {
     const state = this.store.get(sessionId);
     return state?.session ? (state as ActiveSessionState) : undefined;

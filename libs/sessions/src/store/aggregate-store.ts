@@ -81,6 +81,16 @@ export class AggregateStore<S extends Cursor, C> {
     return this.states.get(streamId);
   }
 
+  /**
+   * Resolves when this process may answer for the stream from its states (Kafka: it owns the stream's partition and
+   * has caught up; embedded: always). Otherwise the retryable NOT_OWNER: a non-owner has not folded the stream, and
+   * "not found" or "unused" from it would be false.
+   */
+  async claimForRead(streamId: string): Promise<void> {
+    const ownership = this.ownership;
+    if (ownership !== null && !ownership.owns(streamId)) await claim(ownership, streamId);
+  }
+
   /** Applies one logged envelope of this aggregate (replay). Ignored when the ownership's fold feeds the store. */
   apply(envelope: EventEnvelope): void {
     if (this.ownership === null) this.evolveLogged(envelope);
