@@ -12,6 +12,7 @@ import type { EventEnvelope } from '@x402-ledger/ledger';
 import { sampleEnvelope } from '../../../libs/event-log/src/testing/sample-envelope';
 import { startLocalKafka, stopLocalKafka, testKafkaBrokers, uniqueTopic } from '../../setup/services';
 import { buildEventLogForChildren, removeBuild } from './support/build-event-log';
+import { until } from '../support/until';
 
 jest.setTimeout(180_000);
 
@@ -20,14 +21,6 @@ const kafkaUrl = (topic: string, brokers = testKafkaBrokers(), partitions = 6) =
   `kafka://${brokers.join(',')}?topic=${topic}&partitions=${partitions}&replication=1&clientId=x402-event-log-test`;
 
 const fastConsumer = { consumer: { sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 } };
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('Kafka event log (real broker)', () => {
   const opened: EventLog[] = [];

@@ -15,6 +15,7 @@ import {
 import type { EventEnvelope } from '@x402-ledger/ledger';
 import { sampleEnvelope } from '../../../libs/event-log/src/testing/sample-envelope';
 import { testKafkaBrokers, uniqueTopic } from '../../setup/services';
+import { until } from '../support/until';
 
 jest.setTimeout(180_000);
 
@@ -22,14 +23,6 @@ const PARTITIONS = 6;
 const kafkaUrl = (topic: string) =>
   `kafka://${testKafkaBrokers().join(',')}?topic=${topic}&partitions=${PARTITIONS}&replication=1&clientId=x402-ownership-test`;
 const fast: StreamOwnershipOptions = { sessionTimeoutMs: 6000, heartbeatIntervalMs: 300, claimWaitMs: 300 };
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 interface Kept {
   sequence: number;

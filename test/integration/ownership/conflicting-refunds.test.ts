@@ -11,6 +11,7 @@ import {
   settledPaymentCommands,
 } from '../../../libs/refunds/src/testing/payment-stream.fixture';
 import { testKafkaBrokers, uniqueTopic } from '../../setup/services';
+import { until } from '../support/until';
 
 jest.setTimeout(180_000);
 
@@ -33,14 +34,6 @@ interface Writer {
 interface Answer {
   status: number;
   body: { code?: string; retryable?: boolean; refundId?: string; details?: { ownerUrl?: string | null } };
-}
-
-async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function post(writer: Writer, input: { paymentId: string; idempotencyKey: string; amount: string }) {

@@ -1,10 +1,4 @@
-import {
-  createEventLog,
-  createStreamOwnership,
-  SILENT_EVENT_LOG_LOGGER,
-  type EventLog,
-  type LoggedEvent,
-} from '@x402-ledger/event-log';
+import { type EventLog, type LoggedEvent } from '@x402-ledger/event-log';
 import { refundId } from '@x402-ledger/ledger';
 import {
   FoldedPaymentStreams,
@@ -18,7 +12,8 @@ import {
   ManualClock,
   settledPaymentCommands,
 } from '../../../libs/refunds/src/testing/payment-stream.fixture';
-import { testKafkaBrokers, uniqueTopic } from '../../setup/services';
+import { splitBrainWriters } from './support/split-brain';
+import { until } from '../support/until';
 
 jest.setTimeout(120_000);
 
@@ -37,15 +32,11 @@ describe('Refund command fence (real broker)', () => {
   });
 
   it('two writers deciding the same sequence: exactly one succeeds, the other gets WRITE_CONFLICT', async () => {
-    const topic = uniqueTopic('own.fence.bus');
-    const url = `kafka://${testKafkaBrokers().join(',')}?topic=${topic}&partitions=3&replication=1&clientId=x402-own-fence`;
     const clock = new ManualClock(new Date('2030-01-01T00:00:00.000Z'));
+    const splitBrain = splitBrainWriters('own.fence.bus', logs);
     const writer = async (name: string) => {
-      const log = await createEventLog(url, { logger: SILENT_EVENT_LOG_LOGGER });
-      logs.push(log);
-      const ownership = createStreamOwnership(log, { group: `${topic}.${name}`, sessionTimeoutMs: 6000 });
-      const store = new FoldedPaymentStreams(ownership);
-      return { log, store, ownership };
+      const { log, ownership } = await splitBrain(name);
+      return { log, store: new FoldedPaymentStreams(ownership), ownership };
     };
     const a = await writer('a');
     const b = await writer('b');
@@ -111,11 +102,3 @@ describe('Refund command fence (real broker)', () => {
     expect(requested.length).toBe(payments.length + conflicts.length);
   });
 });
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

@@ -12,6 +12,7 @@ import { SiwxNonceStore } from '../../../libs/sessions/src/nonce/siwx-nonce.stor
 import { SessionStore } from '../../../libs/sessions/src/session/session.store';
 import { sessionsOwnedStreamsFold } from '../../../libs/sessions/src/store/sessions-owned-streams.fold';
 import { testKafkaBrokers, uniqueTopic } from '../../setup/services';
+import { until } from '../support/until';
 
 jest.setTimeout(120_000);
 
@@ -45,14 +46,6 @@ const ctx = (correlationId: string): EventContext => ({
   causationId: null,
   producer: 'it',
 });
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /**
  * Single writer per session / SIWx-nonce stream on the real broker: the sessions' stores follow the partitions the

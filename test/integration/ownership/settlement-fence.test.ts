@@ -1,10 +1,4 @@
-import {
-  createEventLog,
-  createStreamOwnership,
-  SILENT_EVENT_LOG_LOGGER,
-  type EventLog,
-  type LoggedEvent,
-} from '@x402-ledger/event-log';
+import { type EventLog, type LoggedEvent } from '@x402-ledger/event-log';
 import { FacilitatorErrorCode, InMemoryPaymentStateStore, type FacilitatorOptions } from '@x402-ledger/facilitator';
 import type { PaymentCommand } from '@x402-ledger/ledger';
 import { PaymentRecorder } from '../../../libs/facilitator/src/payments/payment-recorder';
@@ -13,7 +7,8 @@ import {
   ManualClock,
   settledPaymentCommands,
 } from '../../../libs/refunds/src/testing/payment-stream.fixture';
-import { testKafkaBrokers, uniqueTopic } from '../../setup/services';
+import { splitBrainWriters } from './support/split-brain';
+import { until } from '../support/until';
 
 jest.setTimeout(120_000);
 
@@ -33,15 +28,11 @@ describe('Settlement record fence (real broker)', () => {
   });
 
   it('two facilitators recording a submission at the same sequence: exactly one is kept and answered', async () => {
-    const topic = uniqueTopic('own.fence.settle');
-    const url = `kafka://${testKafkaBrokers().join(',')}?topic=${topic}&partitions=3&replication=1&clientId=x402-own-settle`;
     const clock = new ManualClock(new Date('2030-01-01T00:00:00.000Z'));
+    const splitBrain = splitBrainWriters('own.fence.settle', logs);
     const writer = async (name: string) => {
-      const log = await createEventLog(url, { logger: SILENT_EVENT_LOG_LOGGER });
-      logs.push(log);
-      const ownership = createStreamOwnership(log, { group: `${topic}.${name}`, sessionTimeoutMs: 6000 });
-      const store = new InMemoryPaymentStateStore().useOwnership(ownership);
-      return { log, store };
+      const { log, ownership } = await splitBrain(name);
+      return { log, store: new InMemoryPaymentStateStore().useOwnership(ownership) };
     };
     const a = await writer('a');
     const b = await writer('b');
@@ -109,11 +100,3 @@ describe('Settlement record fence (real broker)', () => {
     }
   });
 });
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

@@ -25,6 +25,7 @@ import {
   type WebhooksOptionsInput,
 } from '@x402-ledger/webhooks';
 import { getAddress, toHex } from 'viem';
+export { until } from '../../support/until';
 
 export class FakeClock extends Clock {
   constructor(private current: Date) {
@@ -232,12 +233,4 @@ export async function appendPayment(
   }
   await log.append(envelopes);
   return envelopes;
-}
-
-export async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
