@@ -1,8 +1,6 @@
 import { TEST_USDC_ABI, type DevAccount, type DevChain } from '@x402-ledger/evm';
 import {
   Clock,
-  EventFactory,
-  decidePayment,
   evolvePayment,
   initialPaymentState,
   paymentId as derivePaymentId,
@@ -13,6 +11,7 @@ import {
 import { authorizationTypes } from '@x402/evm';
 import { getAddress, parseEventLogs, parseSignature, toHex, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { buildEnvelopes } from '../../../libs/refunds/src/testing/payment-stream.fixture';
 
 class WallClock extends Clock {
   now(): Date {
@@ -129,21 +128,9 @@ export function buildFacts(
   commands: PaymentCommand[],
   prior: readonly EventEnvelope[] = [],
 ): EventEnvelope[] {
-  const factory = new EventFactory(new WallClock());
-  let state = prior.reduce(evolvePayment, initialPaymentState());
-  const facts: EventEnvelope[] = [];
-  for (const command of commands) {
-    const drafts = decidePayment(state, command, { tenant, now: new Date() });
-    const built = factory.create({ streamType: 'payment', streamId: paymentId, lastSequence: state.sequence }, drafts, {
-      tenant,
-      correlationId: `test:${paymentId}`,
-      causationId: null,
-      producer: 'facilitator-test',
-    });
-    for (const e of built) state = evolvePayment(state, e);
-    facts.push(...built);
-  }
-  return facts;
+  const from = prior.reduce(evolvePayment, initialPaymentState());
+  const meta = { correlationId: `test:${paymentId}`, producer: 'facilitator-test' };
+  return buildEnvelopes(new WallClock(), tenant, paymentId, commands, from, meta).envelopes;
 }
 
 /**

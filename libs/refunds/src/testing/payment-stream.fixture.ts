@@ -91,6 +91,7 @@ export function buildEnvelopes(
   streamId: string,
   commands: readonly PaymentCommand[],
   from: PaymentState = initialPaymentState(),
+  meta: { correlationId: string; producer: string } = { correlationId: 'spec', producer: 'spec' },
 ): { envelopes: EventEnvelope[]; state: PaymentState } {
   const factory = new EventFactory(clock);
   let state = from;
@@ -99,7 +100,7 @@ export function buildEnvelopes(
     const built = factory.create(
       { streamType: 'payment', streamId, lastSequence: state.sequence },
       decidePayment(state, command, { tenant, now: clock.now() }),
-      { tenant, correlationId: 'spec', causationId: null, producer: 'spec' },
+      { tenant, correlationId: meta.correlationId, causationId: null, producer: meta.producer },
     );
     for (const e of built) state = evolvePayment(state, e);
     envelopes.push(...built);

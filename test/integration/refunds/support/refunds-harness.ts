@@ -15,10 +15,7 @@ import {
 } from '@x402-ledger/evm';
 import {
   Clock,
-  EventFactory,
   LedgerJournal,
-  decidePayment,
-  evolvePayment,
   initialPaymentState,
   type EventEnvelope,
   type PaymentCommand,
@@ -39,6 +36,7 @@ import {
 } from '@x402-ledger/refunds';
 import { custom, type Address, type Hex } from 'viem';
 import { settleOnChain } from '../../support/chain-settlements';
+import { buildEnvelopes } from '../../../../libs/refunds/src/testing/payment-stream.fixture';
 
 /** A clock tests move by hand (the ledger's Clock port). */
 export class FakeClock extends Clock {
@@ -182,20 +180,9 @@ export async function settlePayment(
 
 /** The facilitator's write path, minimal: decide → EventFactory → append (durable) → fold. */
 async function recordFacts(h: Harness, paymentId: string, tenant: string, commands: PaymentCommand[]): Promise<void> {
-  const factory = new EventFactory(h.clock);
-  let state = h.store.get(paymentId) ?? initialPaymentState();
-  const envelopes: EventEnvelope[] = [];
-  for (const command of commands) {
-    const drafts = decidePayment(state, command, { tenant, now: h.clock.now() });
-    const built = factory.create({ streamType: 'payment', streamId: paymentId, lastSequence: state.sequence }, drafts, {
-      tenant,
-      correlationId: `test:${paymentId}`,
-      causationId: null,
-      producer: 'facilitator-test',
-    });
-    for (const e of built) state = evolvePayment(state, e);
-    envelopes.push(...built);
-  }
+  const from = h.store.get(paymentId) ?? initialPaymentState();
+  const meta = { correlationId: `test:${paymentId}`, producer: 'facilitator-test' };
+  const { envelopes } = buildEnvelopes(h.clock, tenant, paymentId, commands, from, meta);
   await h.log.append(envelopes);
   h.store.apply(envelopes);
   await h.index.catchUp();

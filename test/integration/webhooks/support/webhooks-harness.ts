@@ -6,9 +6,6 @@ import { NestFactory } from '@nestjs/core';
 import { EventLog, EventLogModule, SILENT_EVENT_LOG_LOGGER, type EventLogModuleOptions } from '@x402-ledger/event-log';
 import {
   Clock,
-  EventFactory,
-  decidePayment,
-  evolvePayment,
   initialPaymentState,
   paymentId as derivePaymentId,
   refundId as deriveRefundId,
@@ -25,6 +22,7 @@ import {
   type WebhooksOptionsInput,
 } from '@x402-ledger/webhooks';
 import { getAddress, toHex } from 'viem';
+import { buildEnvelopes } from '../../../../libs/refunds/src/testing/payment-stream.fixture';
 export { until } from '../../support/until';
 
 export class FakeClock extends Clock {
@@ -219,18 +217,8 @@ export async function appendPayment(
       { type: 'ApproveRefund', data: { refundId, approvedBy: 'key:test' } },
     );
   }
-  const factory = new EventFactory(clock);
-  let state = initialPaymentState();
-  const envelopes: EventEnvelope[] = [];
-  for (const command of commands) {
-    const built = factory.create(
-      { streamType: 'payment', streamId: paymentId, lastSequence: state.sequence },
-      decidePayment(state, command, { tenant, now: clock.now() }),
-      { tenant, correlationId: `test:${paymentId}`, causationId: null, producer: 'webhooks-test' },
-    );
-    for (const e of built) state = evolvePayment(state, e);
-    envelopes.push(...built);
-  }
+  const meta = { correlationId: `test:${paymentId}`, producer: 'webhooks-test' };
+  const { envelopes } = buildEnvelopes(clock, tenant, paymentId, commands, initialPaymentState(), meta);
   await log.append(envelopes);
   return envelopes;
 }
